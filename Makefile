@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make test`. Both install what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run serve test lint typecheck check e2e bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+## make run: install, migrate, load demo data, serve on :8000 (WEB_PORT) with a Celery worker
+WEB_PORT ?= 8000
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	WEB_PORT=$(WEB_PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(WEB_PORT)} \
+		$(BIN)/honcho -f Procfile.dev start
+
+## make test: install and run the whole test suite
+test: install
+	$(BIN)/python -m pytest
+
+## make lint: ruff, missing migrations, mypy on services and the engine
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy
+
+check: lint test
+
+bench: install
+	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_results.py
+	$(BIN)/python benchmarks/bench_report.py 50
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

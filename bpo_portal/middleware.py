@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from bpo_portal.errors import ApplicationError, error_body
+
+
+class ApplicationErrorMiddleware:
+    """A service refused (403, 404, 409...) in an HTML view: show its message on
+    a proper error page with the right status instead of a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ApplicationError):
+            return None
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse(
+                error_body(exception.message, exception.extra), status=exception.status_code
+            )
+        template = {403: "errors/403.html", 404: "errors/404.html"}.get(
+            exception.status_code, "errors/refused.html"
+        )
+        return render(
+            request, template, {"message": exception.message}, status=exception.status_code
+        )

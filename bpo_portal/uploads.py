@@ -1,0 +1,147 @@
+"""Uploaded files: limited in size and type, checked by content (not by name),
+stored under random names, and served only by views that check the right to see them."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, HttpRequest
+
+from bpo_portal.errors import ApplicationError, NotFoundError
+
+# kind -> (content types accepted, label for messages)
+KINDS: dict[str, tuple[set[str], str]] = {
+    "pdf": ({"application/pdf"}, "PDF"),
+    "image": ({"image/png", "image/jpeg"}, "PNG or JPEG image"),
+    "office": (
+        {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        },
+        "Word, Excel or PowerPoint file",
+    ),
+    "xlsx": (
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        "Excel workbook (.xlsx)",
+    ),
+    "csv": ({"text/csv"}, "CSV file"),
+}
+DOCUMENT_KINDS = ("pdf", "image", "office")
+
+_OFFICE_BY_EXTENSION = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def sniff_content_type(upload: UploadedFile[Any]) -> str | None:
+    """The content type read from the file's bytes; None if unrecognised."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    name = (upload.name or "").lower()
+    if kind is not None:
+        if kind.mime == "application/zip":
+            # .docx/.xlsx/.pptx are zip files: tell them apart by their parts.
+            for extension, mime in _OFFICE_BY_EXTENSION.items():
+                marker = {"docx": b"word/", "xlsx": b"xl/", "pptx": b"ppt/"}[extension[1:]]
+                if name.endswith(extension) and _zip_has_part(upload, marker):
+                    return mime
+            return "application/zip"
+        return str(kind.mime)
+    if _looks_like_text(head):
+        return "text/csv" if name.endswith(".csv") else "text/plain"
+    return None
+
+
+def _zip_has_part(upload: UploadedFile[Any], prefix: bytes) -> bool:
+    import zipfile
+
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return any(n.encode().startswith(prefix) for n in archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        upload.seek(0)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        if exc.start < len(head) - 4:
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def validate_upload(
+    upload: UploadedFile[Any] | None,
+    *,
+    field: str,
+    kinds: Iterable[str] = DOCUMENT_KINDS,
+    max_size: int | None = None,
+) -> str:
+    """Check size and real type; return the content type. Raises ApplicationError."""
+    if upload is None:
+        raise ApplicationError.for_fields({field: "Choose a file to upload."})
+    limit = max_size or settings.MAX_UPLOAD_SIZE
+    if upload.size is not None and upload.size > limit:
+        size_mb, limit_mb = upload.size / 1_048_576, limit / 1_048_576
+        raise ApplicationError.for_fields(
+            {field: f"The file is {size_mb:.1f} MB; the limit is {limit_mb:.0f} MB."}
+        )
+    if not upload.size:
+        raise ApplicationError.for_fields({field: "The file is empty."})
+    accepted: set[str] = set()
+    labels = []
+    for kind in kinds:
+        types, label = KINDS[kind]
+        accepted |= types
+        labels.append(label)
+    content_type = sniff_content_type(upload)
+    if content_type not in accepted:
+        claimed = mimetypes.guess_type(upload.name or "")[0]
+        detail = (
+            f" Its name says {claimed}, but its content does not match."
+            if claimed in accepted
+            else ""
+        )
+        raise ApplicationError.for_fields({field: f"Upload a {' or '.join(labels)}.{detail}"})
+    return content_type or "application/octet-stream"
+
+
+def serve_private_file(
+    request: HttpRequest, file_field: Any, *, filename: str, content_type: str = ""
+) -> FileResponse:
+    """Stream a stored file as a download. The caller has checked the right to see it."""
+    if not file_field:
+        raise NotFoundError("This file is no longer available.")
+    try:
+        handle = file_field.open("rb")
+    except FileNotFoundError as exc:
+        raise NotFoundError("This file is no longer available.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename or "download",
+        content_type=content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

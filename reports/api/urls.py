@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reports.api import views
+
+urlpatterns = [
+    path(
+        "rfps/<int:rfp_pk>/reports/",
+        views.ReportViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-report-list",
+    ),
+]

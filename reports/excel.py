@@ -1,0 +1,199 @@
+"""The Excel export of an evaluation (openpyxl): the same numbers as the report."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from bpo_portal.money import currency_decimals
+from rfp.models import RFP
+
+HEADER_FILL = PatternFill("solid", fgColor="1D3557")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+GROUP_FONT = Font(bold=True)
+TOTAL_FILL = PatternFill("solid", fgColor="EAF4EA")
+THIN = Side(style="thin", color="CFD5DC")
+POINTS = "0.0"
+PERCENT = '0.0" %"'
+
+
+def money_format(currency: str) -> str:
+    decimals = currency_decimals(currency)
+    places = "." + "0" * decimals if decimals else ""
+    return f'#,##0{places} "{currency}"'
+
+
+def _sheet_title(text: str, used: set[str]) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "Sheet"
+    candidate, n = title, 2
+    while candidate in used:
+        suffix = f" ({n})"
+        candidate = title[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def _header(sheet: Any, row: int, values: list[Any]) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        cell.fill = HEADER_FILL
+        cell.font = HEADER_FONT
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def _widths(sheet: Any, widths: list[int]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _leaf_rows(criteria: Any) -> list[tuple[Any, int]]:
+    """(criterion node, depth) for every node of the tree, in order."""
+    rows: list[tuple[Any, int]] = []
+
+    def visit(nodes: Any, depth: int) -> None:
+        for node in nodes:
+            rows.append((node, depth))
+            visit(node.children, depth + 1)
+
+    visit(criteria, 0)
+    return rows
+
+
+def build_workbook(*, rfp: RFP, results: Any) -> bytes:
+    workbook = Workbook()
+    used: set[str] = set()
+    summary = workbook.active
+    summary.title = _sheet_title("Summary", used)
+    rows = [
+        ("RFP", f"{rfp.reference} {rfp.title}"),
+        ("Buyer", str(rfp.organization)),
+        ("Generated", timezone.localtime(results.generated_at).strftime("%Y-%m-%d %H:%M %Z")),
+        ("Method", results.method_label),
+        ("Evaluator scores combined by", results.aggregation_label),
+        ("Currency", results.currency),
+        (
+            "Cost included",
+            "No: the commercial envelope is closed" if results.cost_excluded else "Yes",
+        ),
+    ]
+    for index, (label, value) in enumerate(rows, start=1):
+        summary.cell(row=index, column=1, value=label).font = GROUP_FONT
+        summary.cell(row=index, column=2, value=value)
+    _widths(summary, [30, 70])
+
+    money = money_format(results.currency)
+    tree = _leaf_rows(results.criteria)
+    for lot in results.lots:
+        proposals = list(lot.ranking) + list(lot.not_ranked)
+        sheet = workbook.create_sheet(_sheet_title(f"Scores {lot.lot_name}", used))
+        _header(sheet, 1, ["Criterion", "Weight of the total"] + [p.vendor for p in proposals])
+        sheet.freeze_panes = "C2"
+        row = 2
+        for node, depth in tree:
+            if node.excluded:
+                continue
+            label = sheet.cell(row=row, column=1, value=("    " * depth) + node.name)
+            if depth == 0:
+                label.font = GROUP_FONT
+            weight = sheet.cell(row=row, column=2, value=node.global_percent)
+            weight.number_format = PERCENT
+            for column, proposal in enumerate(proposals, start=3):
+                value = None
+                if depth == 0:
+                    item = next((c for c in proposal.criteria if c.criterion_id == node.id), None)
+                    value = item.contribution if item else None
+                else:
+                    leaf = proposal.leaf(node.id)
+                    value = leaf.contribution if leaf else None
+                cell = sheet.cell(row=row, column=column, value=value)
+                cell.number_format = POINTS
+            row += 1
+        for label_text, getter, number_format in (
+            ("Total (points of 100)", lambda p: p.total_points, POINTS),
+            ("Rank", lambda p: p.rank, "0"),
+        ):
+            sheet.cell(row=row, column=1, value=label_text).font = GROUP_FONT
+            for column, proposal in enumerate(proposals, start=3):
+                cell = sheet.cell(row=row, column=column, value=getter(proposal))
+                cell.number_format = number_format
+                cell.fill = TOTAL_FILL
+                cell.font = GROUP_FONT
+            row += 1
+        sheet.cell(row=row, column=1, value="Compliance").font = GROUP_FONT
+        for column, proposal in enumerate(proposals, start=3):
+            sheet.cell(row=row, column=column, value=proposal.compliance_label)
+        _widths(sheet, [46, 12] + [22] * len(proposals))
+        for cells in sheet.iter_rows(min_row=1, max_row=row, max_col=2 + len(proposals)):
+            for cell in cells:
+                cell.border = Border(bottom=THIN)
+
+    if not results.cost_excluded:
+        sheet = workbook.create_sheet(_sheet_title("Cost", used))
+        _header(
+            sheet,
+            1,
+            [
+                "Lot",
+                "Vendor",
+                "Pricing line",
+                "Charge",
+                "Multiplied by",
+                "Unit price",
+                "Price currency",
+                "Quantity",
+                "Months",
+                f"Line total ({results.currency})",
+            ],
+        )
+        sheet.freeze_panes = "A2"
+        row = 2
+        for lot in results.lots:
+            for proposal in list(lot.ranking) + list(lot.not_ranked):
+                tco = proposal.tco
+                if tco is None:
+                    continue
+                for line in tco.lines:
+                    values = [
+                        lot.lot_name,
+                        proposal.vendor,
+                        line.description,
+                        line.charge_type,
+                        line.basis,
+                        line.unit_price,
+                        tco.currency,
+                        line.quantity,
+                        line.months,
+                        line.total_converted if line.total_converted is not None else line.total,
+                    ]
+                    for column, value in enumerate(values, start=1):
+                        cell = sheet.cell(row=row, column=column, value=value)
+                        if column == 6:
+                            cell.number_format = money_format(tco.currency)
+                        elif column == 10:
+                            cell.number_format = money
+                        elif column == 8:
+                            cell.number_format = "#,##0.##"
+                    row += 1
+                total = sheet.cell(
+                    row=row, column=3, value=f"Total cost of ownership, {proposal.vendor}"
+                )
+                total.font = GROUP_FONT
+                value = sheet.cell(row=row, column=10, value=tco.total)
+                value.number_format = money
+                value.font = GROUP_FONT
+                for column in range(1, 11):
+                    sheet.cell(row=row, column=column).fill = TOTAL_FILL
+                row += 1
+        _widths(sheet, [20, 26, 40, 22, 22, 14, 10, 12, 8, 20])
+        sheet.auto_filter.ref = f"A1:J{max(row - 1, 1)}"
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,1647 @@
+"""Every write about scoring: the criteria and weights (direct or AHP), the
+evaluator panel, conflict-of-interest declarations, scores, consensus, the
+end of the technical evaluation and the award. Whichever door a request comes
+through (page, API, demo), the rules are here.
+
+Criteria and weights are set before the proposals open and lock when scoring
+starts: after that criteria can no longer be added or removed, and a change of
+weights, wording or method needs a reason, which is audited and shown in the
+criteria's history. Once an award is approved, nothing about that lot's
+scores changes any more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import BuyerMembership, BuyerRole, User
+from bpo_portal.audit import audit_record
+from bpo_portal.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from bpo_portal.mail import send_templated_email
+from bpo_portal.permissions import Capability, require_buyer
+from proposals.models import Proposal, ProposalStatus
+from proposals.selectors import ProposalsSealedError, envelope_state
+from rfp.models import RFP, Lot, RFPStatus
+from scoring import engine, selectors
+from scoring.models import (
+    COMMENT_REQUIRED_AT_OR_ABOVE,
+    COMMENT_REQUIRED_AT_OR_BELOW,
+    SCORE_MAX,
+    SCORE_MIN,
+    Aggregation,
+    AwardDecision,
+    AwardStatus,
+    ConflictDeclaration,
+    ConsensusScore,
+    CriteriaChange,
+    Criterion,
+    Evaluation,
+    EvaluatorAssignment,
+    EvaluatorScore,
+    RankingMethod,
+    Source,
+    Standard,
+    WeightMatrix,
+)
+
+HUNDRED = Decimal("100")
+WEIGHT_PLACES = Decimal("0.0001")
+MIN_JUSTIFICATION = 20
+MAX_TEXT = 4000
+CLOSED_STATUSES = (RFPStatus.CANCELLED, RFPStatus.AWARDED)
+
+
+def _site_link(name: str, *args: Any) -> str:
+    return f"{settings.SITE_URL}{reverse(name, args=args)}"
+
+
+# --- The standard criteria -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    name: str
+    weight: str
+    source: str = Source.GROUP
+    standard: str = ""
+    rubric: str = ""
+    children: tuple[CriterionSpec, ...] = ()
+
+
+DEFAULT_CRITERIA: tuple[CriterionSpec, ...] = (
+    CriterionSpec(
+        "Cost",
+        "40",
+        standard=Standard.COST,
+        children=(CriterionSpec("Total cost of ownership", "100", Source.TCO),),
+    ),
+    CriterionSpec(
+        "Quality",
+        "30",
+        standard=Standard.QUALITY,
+        children=(
+            CriterionSpec("SLA commitments", "30", Source.SLA),
+            CriterionSpec(
+                "References and experience",
+                "25",
+                Source.EVALUATORS,
+                rubric="Comparable programmes (size, industry, channels, languages) running "
+                "today, with results a reference would confirm. Score low for generic claims "
+                "without names, volumes or outcomes.",
+            ),
+            CriterionSpec(
+                "Quality management",
+                "25",
+                Source.EVALUATORS,
+                rubric="Quality monitoring, calibration with the client, coaching and root-cause "
+                "analysis. Score high for a closed loop with measurable targets.",
+            ),
+            CriterionSpec("Certifications", "10", Source.CERTIFICATIONS),
+            CriterionSpec("Knock-out questions", "10", Source.KNOCKOUTS),
+        ),
+    ),
+    CriterionSpec(
+        "Technology",
+        "15",
+        standard=Standard.TECHNOLOGY,
+        children=(
+            CriterionSpec(
+                "Platforms and tools",
+                "40",
+                Source.EVALUATORS,
+                rubric="Contact-centre, CRM and workforce-management platforms, and how they "
+                "integrate with ours. Score high for proven integrations with our systems.",
+            ),
+            CriterionSpec(
+                "Automation",
+                "30",
+                Source.EVALUATORS,
+                rubric="Self-service, bots, agent assist and process automation with evidence "
+                "of results (containment, handle time).",
+            ),
+            CriterionSpec(
+                "Security",
+                "30",
+                Source.EVALUATORS,
+                rubric="Data protection, access control, clean-desk and network segregation; "
+                "audits and incident history.",
+            ),
+        ),
+    ),
+    CriterionSpec(
+        "Location",
+        "15",
+        standard=Standard.LOCATION,
+        children=(
+            CriterionSpec("Location model", "50", Source.LOCATION_MODEL),
+            CriterionSpec("Business-hours overlap", "30", Source.BUSINESS_HOURS),
+            CriterionSpec("Language match", "20", Source.LANGUAGES),
+        ),
+    ),
+)
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _require_manager(actor: User, rfp: RFP) -> None:
+    require_buyer(actor, Capability.MANAGE_EVALUATION, rfp.organization_id)
+
+
+def _lock(evaluation: Evaluation) -> Evaluation:
+    return (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("rfp__organization")
+        .get(pk=evaluation.pk)
+    )
+
+
+def _text(value: Any, *, limit: int = MAX_TEXT) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def _refuse_if_closed(evaluation: Evaluation) -> None:
+    rfp = evaluation.rfp
+    if rfp.status == RFPStatus.CANCELLED:
+        raise ConflictError("This RFP was cancelled: its evaluation is closed.")
+    if (
+        rfp.status == RFPStatus.AWARDED
+        or AwardDecision.objects.filter(evaluation=evaluation, status=AwardStatus.APPROVED).exists()
+    ):
+        raise ConflictError(
+            "An award is approved: the criteria, weights and method are locked for good."
+        )
+
+
+def _reason(evaluation: Evaluation, reason: str) -> str:
+    reason = _text(reason)
+    if evaluation.criteria_locked and len(reason) < 10:
+        raise ApplicationError.for_fields(
+            {
+                "reason": "Scoring has started: say why this change is made, in a sentence. It is "
+                "recorded and shown in the criteria's history."
+            }
+        )
+    return reason
+
+
+def _record(
+    evaluation: Evaluation,
+    actor: User,
+    summary: str,
+    *,
+    reason: str = "",
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    CriteriaChange.objects.create(
+        evaluation=evaluation,
+        actor=actor,
+        summary=summary[:300],
+        reason=reason,
+        after_lock=evaluation.criteria_locked,
+        data=data or {},
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=evaluation,
+        organization=evaluation.rfp.organization,
+        summary=summary,
+        data={**(data or {}), **({"reason": reason} if reason else {})},
+    )
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.normalize():f} %"
+
+
+def _parse_decimal(raw: Any, field: str, errors: dict[str, str], what: str) -> Decimal | None:
+    if isinstance(raw, bool):
+        errors[field] = f"{what} must be a number."
+        return None
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        errors[field] = f"{what} must be a number."
+        return None
+    if not value.is_finite():
+        errors[field] = f"{what} must be a number."
+        return None
+    return value
+
+
+def _children(evaluation: Evaluation, parent: Criterion | None) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(evaluation=evaluation, parent=parent).order_by("order", "id")
+    )
+
+
+def _check_parent(evaluation: Evaluation, parent: Criterion | None) -> None:
+    if parent is not None and parent.evaluation_id != evaluation.pk:
+        raise NotFoundError("Criterion not found.")
+
+
+def _rebalance(siblings: list[Criterion]) -> None:
+    """Scale sibling weights back to 100 % in proportion (equal if all are zero);
+    the rounding remainder goes to the largest."""
+    if not siblings:
+        return
+    total = sum((c.weight for c in siblings), Decimal(0))
+    if total <= 0:
+        for c in siblings:
+            c.weight = (HUNDRED / len(siblings)).quantize(WEIGHT_PLACES)
+    else:
+        for c in siblings:
+            c.weight = (c.weight * HUNDRED / total).quantize(WEIGHT_PLACES, ROUND_HALF_UP)
+    remainder = HUNDRED - sum((c.weight for c in siblings), Decimal(0))
+    largest = max(siblings, key=lambda c: (c.weight, -c.pk))
+    largest.weight += remainder
+    Criterion.objects.bulk_update(siblings, ["weight"])
+
+
+def _drop_matrix(evaluation: Evaluation, parent: Criterion | None) -> bool:
+    deleted, _ = WeightMatrix.objects.filter(evaluation=evaluation, parent=parent).delete()
+    return bool(deleted)
+
+
+# --- Setting up the evaluation -------------------------------------------------------------------
+
+
+def _create_spec(
+    evaluation: Evaluation, spec: CriterionSpec, parent: Criterion | None, order: int
+) -> None:
+    criterion = Criterion.objects.create(
+        evaluation=evaluation,
+        parent=parent,
+        name=spec.name,
+        source=spec.source,
+        standard=spec.standard,
+        rubric=spec.rubric,
+        weight=Decimal(spec.weight),
+        order=order,
+    )
+    for index, child in enumerate(spec.children):
+        _create_spec(evaluation, child, criterion, index)
+
+
+def evaluation_setup(*, actor: User, rfp: RFP) -> Evaluation:
+    """Create the RFP's evaluation with the four standard criteria (Cost, Quality,
+    Technology, Location), their sub-criteria and starting weights. Calling it
+    again returns the existing evaluation."""
+    _require_manager(actor, rfp)
+    if rfp.is_template:
+        raise NotFoundError("RFP not found.")
+    if rfp.status in CLOSED_STATUSES:
+        raise ConflictError(
+            f"This RFP is {rfp.get_status_display().lower()}: it cannot be evaluated."
+        )
+    with transaction.atomic():
+        locked = (
+            RFP.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=rfp.pk)
+        )
+        existing = Evaluation.objects.filter(rfp=locked).first()
+        if existing is not None:
+            return existing
+        evaluation = Evaluation.objects.create(rfp=locked, created_by=actor)
+        for index, spec in enumerate(DEFAULT_CRITERIA):
+            _create_spec(evaluation, spec, None, index)
+        _record(
+            evaluation,
+            actor,
+            f"{actor} set up the evaluation of {locked.reference} with the standard criteria",
+            action="scoring.evaluation_created",
+        )
+    return evaluation
+
+
+def evaluation_settings_update(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    ranking_method: str,
+    aggregation: str,
+    discussion_threshold: Any,
+    reason: str = "",
+) -> Evaluation:
+    """The ranking method, how evaluators' scores combine, and the spread that flags
+    an item for discussion."""
+    _require_manager(actor, evaluation.rfp)
+    errors: dict[str, str] = {}
+    if ranking_method not in RankingMethod.values:
+        errors["ranking_method"] = "Choose weighted sum or TOPSIS."
+    if aggregation not in Aggregation.values:
+        errors["aggregation"] = "Choose the mean or the median."
+    threshold = _parse_decimal(
+        discussion_threshold, "discussion_threshold", errors, "The discussion threshold"
+    )
+    if threshold is not None and not (Decimal(0) <= threshold <= Decimal(10)):
+        errors["discussion_threshold"] = "The discussion threshold is between 0 and 10 points."
+    elif threshold is not None and threshold != threshold.quantize(Decimal("0.1")):
+        errors["discussion_threshold"] = "Give the threshold with at most one decimal."
+    if errors:
+        raise ApplicationError.for_fields(errors)
+    assert threshold is not None
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _refuse_if_closed(locked)
+        before = {
+            "ranking_method": locked.ranking_method,
+            "aggregation": locked.aggregation,
+            "discussion_threshold": f"{locked.discussion_threshold:f}",
+        }
+        after = {
+            "ranking_method": ranking_method,
+            "aggregation": aggregation,
+            "discussion_threshold": f"{threshold:.1f}",
+        }
+        if before == after:
+            return locked
+        why = _reason(locked, reason)
+        locked.ranking_method = ranking_method
+        locked.aggregation = aggregation
+        locked.discussion_threshold = threshold
+        locked.save(update_fields=["ranking_method", "aggregation", "discussion_threshold"])
+        changed = [
+            f"{label}: {old} → {new}"
+            for (key, old), new, label in zip(
+                before.items(),
+                after.values(),
+                ("ranking method", "aggregation", "discussion threshold"),
+                strict=True,
+            )
+            if old != new
+        ]
+        _record(
+            locked,
+            actor,
+            f"{actor} changed the method ({'; '.join(changed)})",
+            reason=why,
+            action="scoring.settings_changed",
+            data={"before": before, "after": after},
+        )
+    return locked
+
+
+# --- Criteria ------------------------------------------------------------------------------------
+
+
+def _clean_criterion(
+    name: str, source: str, description: str, rubric: str
+) -> tuple[str, str, str, str]:
+    errors: dict[str, str] = {}
+    name = _text(name, limit=500)
+    if not name:
+        errors["name"] = "Give the criterion a name."
+    elif len(name) > 120:
+        errors["name"] = "Keep the name under 120 characters."
+    if source not in Source.values:
+        errors["source"] = "Choose where the criterion's value comes from."
+    if errors:
+        raise ApplicationError.for_fields(errors)
+    return name, source, _text(description), _text(rubric)
+
+
+def _unique_name(
+    evaluation: Evaluation, parent: Criterion | None, name: str, pk: int | None
+) -> None:
+    clash = Criterion.objects.filter(evaluation=evaluation, parent=parent, name__iexact=name)
+    if pk is not None:
+        clash = clash.exclude(pk=pk)
+    if clash.exists():
+        raise ApplicationError.for_fields({"name": f"There is already a criterion “{name}” here."})
+
+
+def criterion_create(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    name: str,
+    source: str,
+    parent: Criterion | None = None,
+    description: str = "",
+    rubric: str = "",
+) -> Criterion:
+    """Add a criterion (a group, an automatic criterion or one scored by evaluators)
+    with weight 0 %: set the weights of its level afterwards. Before scoring only."""
+    _require_manager(actor, evaluation.rfp)
+    _check_parent(evaluation, parent)
+    name, source, description, rubric = _clean_criterion(name, source, description, rubric)
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _refuse_if_closed(locked)
+        if locked.criteria_locked:
+            raise ConflictError(
+                "Scoring has started: criteria can no longer be added or removed. Change the "
+                "weights instead (a weight of 0 % sets a criterion aside)."
+            )
+        if parent is not None:
+            parent = Criterion.objects.select_for_update(of=("self",)).get(pk=parent.pk)
+            if not parent.is_group:
+                raise ApplicationError.for_fields(
+                    {
+                        "parent": f"“{parent.name}” is scored on its own: only a group has "
+                        "sub-criteria."
+                    }
+                )
+        _unique_name(locked, parent, name, None)
+        siblings = _children(locked, parent)
+        criterion = Criterion.objects.create(
+            evaluation=locked,
+            parent=parent,
+            name=name,
+            source=source,
+            description=description,
+            rubric=rubric,
+            weight=HUNDRED if not siblings else Decimal(0),
+            order=max((c.order for c in siblings), default=-1) + 1,
+        )
+        dropped = _drop_matrix(locked, parent)
+        where = f" under {parent.name}" if parent else ""
+        _record(
+            locked,
+            actor,
+            f"{actor} added the criterion “{name}”{where} ({criterion.get_source_display()})"
+            + (": the AHP comparisons of its level were cleared" if dropped else ""),
+            action="scoring.criterion_added",
+            data={"criterion": criterion.pk},
+        )
+    return criterion
+
+
+def criterion_update(
+    *,
+    actor: User,
+    criterion: Criterion,
+    name: str,
+    source: str,
+    description: str = "",
+    rubric: str = "",
+    reason: str = "",
+) -> Criterion:
+    """Rename a criterion or change its description and rubric (with a reason once
+    scoring has started); its source can change only before scoring."""
+    evaluation = criterion.evaluation
+    _require_manager(actor, evaluation.rfp)
+    name, source, description, rubric = _clean_criterion(name, source, description, rubric)
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _refuse_if_closed(locked)
+        current = Criterion.objects.select_for_update(of=("self",)).get(pk=criterion.pk)
+        changes = []
+        if source != current.source:
+            if locked.criteria_locked:
+                raise ConflictError(
+                    "Scoring has started: where a criterion's value comes from can no longer "
+                    "change."
+                )
+            if current.source == Source.GROUP and current.children.exists():
+                raise ApplicationError.for_fields(
+                    {"source": "Remove the sub-criteria first: this criterion is a group."}
+                )
+            changes.append("source")
+        if name != current.name:
+            _unique_name(locked, current.parent, name, current.pk)
+            changes.append("name")
+        if description != current.description:
+            changes.append("description")
+        if rubric != current.rubric:
+            changes.append("rubric")
+        if not changes:
+            return current
+        why = _reason(locked, reason)
+        before = {"name": current.name, "source": current.source}
+        current.name, current.source = name, source
+        current.description, current.rubric = description, rubric
+        current.save(update_fields=["name", "source", "description", "rubric"])
+        _record(
+            locked,
+            actor,
+            f"{actor} changed the {', '.join(changes)} of “{before['name']}”"
+            + (f" (now “{name}”)" if name != before["name"] else ""),
+            reason=why,
+            action="scoring.criterion_changed",
+            data={"criterion": current.pk, "changed": changes, "before": before},
+        )
+    return current
+
+
+def criterion_delete(*, actor: User, criterion: Criterion) -> None:
+    """Remove a criterion and its sub-criteria, before scoring only. The remaining
+    weights of its level are scaled back to 100 % in proportion."""
+    evaluation = criterion.evaluation
+    _require_manager(actor, evaluation.rfp)
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _refuse_if_closed(locked)
+        if locked.criteria_locked:
+            raise ConflictError(
+                "Scoring has started: criteria can no longer be removed. Set its weight to 0 % "
+                "instead, with the reason."
+            )
+        current = (
+            Criterion.objects.select_for_update(of=("self",))
+            .select_related("parent")
+            .get(pk=criterion.pk)
+        )
+        parent = current.parent
+        name = current.name
+        current.delete()
+        siblings = _children(locked, parent)
+        _rebalance(siblings)
+        _drop_matrix(locked, parent)
+        _record(
+            locked,
+            actor,
+            f"{actor} removed the criterion “{name}”; the weights of the others at its level "
+            "were scaled back to 100 % in proportion",
+            action="scoring.criterion_removed",
+            data={"criterion": criterion.pk, "name": name},
+        )
+
+
+# --- Weights -------------------------------------------------------------------------------------
+
+
+def _level(
+    evaluation: Evaluation, parent: Criterion | None, ids: Iterable[int]
+) -> tuple[list[Criterion], str]:
+    _check_parent(evaluation, parent)
+    siblings = _children(evaluation, parent)
+    where = f"under “{parent.name}”" if parent else "of the main criteria"
+    given = {int(i) for i in ids}
+    if given != {c.pk for c in siblings}:
+        raise ApplicationError.for_fields(
+            {"weights": f"Give a weight for each criterion {where}, and only for those."}
+        )
+    return siblings, where
+
+
+def _engine_error(exc: engine.EngineInputError, prefix: str = "") -> ApplicationError:
+    field = exc.field or "weights"
+    return ApplicationError.for_fields({f"{prefix}{field}": str(exc)}, message=str(exc))
+
+
+def weights_set(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    parent: Criterion | None,
+    weights: Mapping[int, Any],
+    reason: str = "",
+) -> list[Criterion]:
+    """Set one level's weights directly, in percent: each between 0 and 100, the
+    level adding up to 100 %. Replaces the level's AHP comparisons, if any."""
+    _require_manager(actor, evaluation.rfp)
+    errors: dict[str, str] = {}
+    values: dict[int, Decimal] = {}
+    for raw_id, raw in weights.items():
+        try:
+            pk = int(raw_id)
+        except (TypeError, ValueError):
+            raise ApplicationError.for_fields({"weights": "Unknown criterion."}) from None
+        value = _parse_decimal(raw, f"weights.{pk}", errors, "A weight")
+        if value is None:
+            continue
+        if not (Decimal(0) <= value <= HUNDRED):
+            errors[f"weights.{pk}"] = "A weight is a percentage between 0 and 100."
+        elif value != value.quantize(WEIGHT_PLACES):
+            errors[f"weights.{pk}"] = "Give a weight with at most four decimals."
+        values[pk] = value
+    if errors:
+        raise ApplicationError.for_fields(errors)
+    try:
+        engine.validate_direct_weights({str(k): v for k, v in values.items()})
+    except engine.EngineInputError as exc:
+        raise _engine_error(exc) from None
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _refuse_if_closed(locked)
+        siblings, where = _level(locked, parent, values)
+        before = {c.pk: c.weight for c in siblings}
+        had_matrix = WeightMatrix.objects.filter(evaluation=locked, parent=parent).exists()
+        if all(before[pk] == values[pk] for pk in values) and not had_matrix:
+            return siblings
+        why = _reason(locked, reason)
+        for criterion in siblings:
+            criterion.weight = values[criterion.pk]
+        Criterion.objects.bulk_update(siblings, ["weight"])
+        _drop_matrix(locked, parent)
+        changed = ", ".join(
+            f"{c.name} {_percent(before[c.pk])} → {_percent(c.weight)}"
+            for c in siblings
+            if before[c.pk] != c.weight
+        )
+        _record(
+            locked,
+            actor,
+            f"{actor} set the weights {where} directly"
+            + (f": {changed}" if changed else " (replacing the AHP comparisons)"),
+            reason=why,
+            action="scoring.weights_set",
+            data={
+                "parent": parent.pk if parent else None,
+                "before": {str(k): f"{v:f}" for k, v in before.items()},
+                "after": {str(c.pk): f"{c.weight:f}" for c in siblings},
+            },
+        )
+    return siblings
+
+
+def weights_set_by_ahp(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    parent: Criterion | None,
+    criterion_ids: Sequence[int],
+    matrix: Sequence[Sequence[Any]] | None = None,
+    judgements: Mapping[tuple[int, int], Any] | None = None,
+    reason: str = "",
+) -> WeightMatrix:
+    """Derive one level's weights from pairwise comparisons on Saaty's 1-9 scale
+    (Analytic Hierarchy Process): either the full reciprocal `matrix` (rows and
+    columns in `criterion_ids` order) or one judgement per pair, keyed by
+    0-based (row, column) positions. The matrix is stored with its consistency;
+    a consistency ratio above 0.10 is accepted but flagged on every page."""
+    _require_manager(actor, evaluation.rfp)
+    ids = [int(i) for i in criterion_ids]
+    if len(ids) < 2 or len(set(ids)) != len(ids):
+        raise ApplicationError.for_fields(
+            {"criterion_ids": "Compare at least two different criteria."}
+        )
+    try:
+        if judgements is not None:
+            cells: dict[tuple[int, int], Any] = {}
+            for key, raw in judgements.items():
+                value = raw
+                if isinstance(raw, str):
+                    value = _judgement_value(raw)
+                cells[key] = value
+            full = engine.ahp_matrix_from_judgements(len(ids), cells)
+        elif matrix is not None:
+            full = [[float(v) if not isinstance(v, bool) else v for v in row] for row in matrix]
+        else:
+            raise ApplicationError.for_fields({"matrix": "Give the pairwise comparisons."})
+        result = engine.ahp_priorities(full)  # validates: square, 1/9..9, reciprocal
+    except engine.EngineInputError as exc:
+        raise _engine_error(exc) from None
+    except (TypeError, ValueError):
+        raise ApplicationError.for_fields(
+            {"matrix": "Every comparison must be a number between 1/9 and 9."}
+        ) from None
+    if len(full) != len(ids):
+        raise ApplicationError.for_fields(
+            {"matrix": f"The matrix has {len(full)} rows for {len(ids)} criteria."}
+        )
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _refuse_if_closed(locked)
+        siblings, where = _level(locked, parent, ids)
+        why = _reason(locked, reason)
+        before = {c.pk: c.weight for c in siblings}
+        percent = {
+            pk: (Decimal(repr(p)) * HUNDRED).quantize(WEIGHT_PLACES, ROUND_HALF_UP)
+            for pk, p in zip(ids, result.priorities, strict=True)
+        }
+        by_id = {c.pk: c for c in siblings}
+        for pk, value in percent.items():
+            by_id[pk].weight = value
+        remainder = HUNDRED - sum(percent.values(), Decimal(0))
+        max(siblings, key=lambda c: (c.weight, -c.pk)).weight += remainder
+        Criterion.objects.bulk_update(siblings, ["weight"])
+        stored, _ = WeightMatrix.objects.update_or_create(
+            evaluation=locked,
+            parent=parent,
+            defaults={"criterion_ids": ids, "matrix": full, "updated_by": actor},
+        )
+        verdict = f"CR {result.consistency_ratio:.3f}" + (
+            "" if result.is_consistent else ", inconsistent (above 0.10)"
+        )
+        _record(
+            locked,
+            actor,
+            f"{actor} derived the weights {where} by AHP ({verdict}): "
+            + ", ".join(f"{by_id[pk].name} {_percent(by_id[pk].weight)}" for pk in ids),
+            reason=why,
+            action="scoring.weights_ahp",
+            data={
+                "parent": parent.pk if parent else None,
+                "criterion_ids": ids,
+                "matrix": full,
+                "consistency_ratio": result.consistency_ratio,
+                "before": {str(k): f"{v:f}" for k, v in before.items()},
+            },
+        )
+    return stored
+
+
+def _judgement_value(raw: str) -> float:
+    """ "3" -> 3.0, "1/5" -> 0.2 (the form's select values)."""
+    text = raw.strip()
+    if "/" in text:
+        top, bottom = text.split("/", 1)
+        return float(top) / float(bottom)
+    return float(text)
+
+
+# --- Starting the scoring ------------------------------------------------------------------------
+
+
+def evaluation_start_scoring(*, actor: User, evaluation: Evaluation) -> Evaluation:
+    """Open scoring: the proposals are open, the criteria complete, the weights add
+    up, each evaluator-scored criterion has an evaluator. Locks the criteria and
+    moves the RFP to evaluation."""
+    from rfp import services as rfp_services
+
+    rfp = evaluation.rfp
+    _require_manager(actor, rfp)
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _refuse_if_closed(locked)
+        if locked.criteria_locked:
+            raise ConflictError("Scoring has already started.")
+        if not envelope_state(locked.rfp).technical_open:
+            raise ProposalsSealedError(
+                "The proposals are still sealed: scoring starts once they open at the "
+                "submission deadline."
+            )
+        tree = selectors.build_tree(selectors.criteria_of(locked))
+        problems = selectors.criteria_problems(locked, tree, selectors.assignments_of(locked))
+        if problems:
+            raise ApplicationError(
+                f"Scoring cannot start yet: {problems[0]}"
+                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+                extra={"problems": problems},
+            )
+        current = RFP.objects.get(pk=rfp.pk)
+        if current.status == RFPStatus.PUBLISHED:
+            current = rfp_services.rfp_close(
+                actor=actor,
+                rfp=current,
+                version=None,
+                comment="Closed at the submission deadline to start the evaluation.",
+            )
+        if current.status == RFPStatus.CLOSED:
+            rfp_services.rfp_start_evaluation(actor=actor, rfp=current, version=None)
+        elif current.status != RFPStatus.UNDER_EVALUATION:
+            raise ConflictError(
+                f"This RFP is {current.get_status_display().lower()}: it cannot be evaluated."
+            )
+        locked.scoring_started_at = timezone.now()
+        locked.scoring_started_by = actor
+        locked.save(update_fields=["scoring_started_at", "scoring_started_by"])
+        _record(
+            locked,
+            actor,
+            f"{actor} started the scoring: criteria and weights are locked",
+            action="scoring.started",
+        )
+        evaluators = sorted(
+            {a.evaluator.email for a in selectors.assignments_of(locked) if a.evaluator.is_active}
+        )
+        send_templated_email(
+            to=evaluators,
+            template_prefix="emails/scoring_open",
+            context={"rfp": locked.rfp, "url": _site_link("scoring_my_work", rfp.pk)},
+        )
+    return locked
+
+
+# --- The panel -----------------------------------------------------------------------------------
+
+
+def assignments_set(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    evaluator: User,
+    criteria: Iterable[Criterion | int],
+    lot: Lot | None = None,
+) -> list[EvaluatorAssignment]:
+    """Set what an evaluator scores, for one lot or (lot=None) every lot: each
+    criterion given (a group means every evaluator-scored criterion in it).
+    Replaces that evaluator's assignments for the same lot choice; their draft
+    scores on items no longer assigned are discarded (submitted scores stay)."""
+    rfp = evaluation.rfp
+    _require_manager(actor, rfp)
+    membership = BuyerMembership.objects.filter(
+        user=evaluator, organization_id=rfp.organization_id
+    ).first()
+    if membership is None or membership.role != BuyerRole.EVALUATOR or not evaluator.is_active:
+        raise ApplicationError.for_fields(
+            {"evaluator": "Choose an evaluator of your organization."}
+        )
+    if lot is not None and lot.rfp_id != rfp.pk:
+        raise NotFoundError("Lot not found.")
+    ids = {c.pk if isinstance(c, Criterion) else int(c) for c in criteria}
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _refuse_if_closed(locked)
+        tree = selectors.build_tree(selectors.criteria_of(locked))
+        nodes = {n.criterion.pk: n for n in selectors.walk(tree)}
+        errors = []
+        for pk in sorted(ids):
+            node = nodes.get(pk)
+            if node is None:
+                raise ApplicationError.for_fields({"criteria": "Unknown criterion."})
+            if not any(leaf.criterion.is_scored_by_evaluators for leaf in node.leaves()):
+                errors.append(f"“{node.path}” is computed automatically: nobody scores it.")
+        if errors:
+            raise ApplicationError.for_fields({"criteria": errors})
+        existing = {
+            a.criterion_id: a
+            for a in EvaluatorAssignment.objects.filter(
+                evaluation=locked, evaluator=evaluator, lot=lot
+            )
+        }
+        removed = [a for pk, a in existing.items() if pk not in ids]
+        added = [pk for pk in ids if pk not in existing]
+        if not removed and not added:
+            return list(existing.values())
+        for assignment in removed:
+            assignment.delete()
+        EvaluatorAssignment.objects.bulk_create(
+            EvaluatorAssignment(
+                evaluation=locked, evaluator=evaluator, criterion_id=pk, lot=lot, assigned_by=actor
+            )
+            for pk in sorted(added)
+        )
+        if removed:
+            _discard_unassigned_drafts(locked, evaluator)
+        scope = f"lot “{lot.name}”" if lot else "every lot"
+
+        def names(pks: Iterable[int]) -> str:
+            return ", ".join(nodes[pk].path for pk in pks)
+
+        summary = f"{actor} set what {evaluator} scores in {scope}"
+        if added:
+            summary += f"; added {names(sorted(added))}"
+        if removed:
+            summary += f"; removed {names(sorted(a.criterion_id for a in removed))}"
+        audit_record(
+            actor=actor,
+            action="scoring.panel_changed",
+            obj=locked,
+            organization=rfp.organization,
+            summary=summary,
+            data={
+                "evaluator": evaluator.pk,
+                "lot": lot.pk if lot else None,
+                "criteria": sorted(ids),
+            },
+        )
+        if added:
+            send_templated_email(
+                to=[evaluator.email],
+                template_prefix="emails/scoring_assigned",
+                context={
+                    "rfp": rfp,
+                    "evaluator": evaluator,
+                    "criteria": [nodes[pk].path for pk in sorted(added)],
+                    "scope": scope,
+                    "started": locked.criteria_locked,
+                    "url": _site_link("scoring_my_work", rfp.pk),
+                },
+            )
+    return list(EvaluatorAssignment.objects.filter(evaluation=locked, evaluator=evaluator, lot=lot))
+
+
+def _discard_unassigned_drafts(evaluation: Evaluation, evaluator: User) -> None:
+    tree = selectors.build_tree(selectors.criteria_of(evaluation))
+    nodes = {n.criterion.pk: n for n in selectors.walk(tree)}
+    allowed: set[tuple[int, int | None]] = set()
+    for a in EvaluatorAssignment.objects.filter(evaluation=evaluation, evaluator=evaluator):
+        node = nodes.get(a.criterion_id)
+        if node is not None:
+            allowed.update((leaf.criterion.pk, a.lot_id) for leaf in node.leaves())
+    for draft in EvaluatorScore.objects.filter(
+        evaluation=evaluation, evaluator=evaluator, submitted_at__isnull=True
+    ):
+        if (draft.criterion_id, None) not in allowed and (
+            draft.criterion_id,
+            draft.lot_id,
+        ) not in allowed:
+            draft.delete()
+
+
+# --- Conflicts of interest -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Declaration:
+    has_conflict: bool | None
+    details: str = ""
+
+
+def conflicts_declare(
+    *, actor: User, evaluation: Evaluation, declarations: Mapping[int, Declaration]
+) -> list[ConflictDeclaration]:
+    """The evaluator declares, per vendor (company id), whether they have a conflict
+    of interest. A declared conflict removes them from that vendor: they can
+    neither see nor score its proposal, and any score they gave it is discarded.
+    A conflict, once declared, can only be lifted by the procurement manager
+    reassigning the panel. All or nothing."""
+    rfp = evaluation.rfp
+    require_buyer(actor, Capability.SCORE, rfp.organization_id)
+    if not EvaluatorAssignment.objects.filter(evaluation=evaluation, evaluator=actor).exists():
+        raise PermissionDeniedError("You are not on the evaluation panel of this RFP.")
+    bidders = dict(
+        Proposal.objects.filter(rfp=rfp, status=ProposalStatus.SUBMITTED).values_list(
+            "company_id", "company__legal_name"
+        )
+    )
+    errors: dict[str, str] = {}
+    cleaned: dict[int, tuple[bool, str]] = {}
+    for raw_id, declaration in declarations.items():
+        company_id = int(raw_id)
+        key = f"conflicts.{company_id}"
+        if company_id not in bidders:
+            errors[key] = "This vendor has no proposal in this RFP."
+            continue
+        if declaration.has_conflict is None:
+            errors[key] = "Say whether you have a conflict of interest with this vendor."
+            continue
+        details = _text(declaration.details, limit=2000)
+        if declaration.has_conflict and len(details) < 10:
+            errors[f"{key}.details"] = (
+                "Describe the conflict in a sentence (for example a former employer or a "
+                "relative): it is recorded."
+            )
+            continue
+        cleaned[company_id] = (declaration.has_conflict, details)
+    if errors:
+        raise ApplicationError.for_fields(errors)
+    out = []
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        if locked.rfp.status in CLOSED_STATUSES:
+            raise ConflictError("The evaluation of this RFP is closed.")
+        existing = {
+            d.company_id: d
+            for d in ConflictDeclaration.objects.select_for_update(of=("self",)).filter(
+                evaluation=locked, evaluator=actor
+            )
+        }
+        for company_id, (has_conflict, details) in cleaned.items():
+            current = existing.get(company_id)
+            if current is not None and current.has_conflict and not has_conflict:
+                raise ConflictError(
+                    f"You declared a conflict of interest with {bidders[company_id]}. Ask the "
+                    "procurement manager if it no longer applies."
+                )
+            if current is not None and current.has_conflict == has_conflict:
+                out.append(current)
+                continue
+            if current is None:
+                current = ConflictDeclaration(
+                    evaluation=locked, evaluator=actor, company_id=company_id
+                )
+            current.has_conflict = has_conflict
+            current.details = details
+            current.save()
+            out.append(current)
+            discarded = 0
+            if has_conflict:
+                discarded, _ = EvaluatorScore.objects.filter(
+                    evaluation=locked, evaluator=actor, proposal__company_id=company_id
+                ).delete()
+            audit_record(
+                actor=actor,
+                action="scoring.conflict_declared",
+                obj=current,
+                organization=rfp.organization,
+                summary=f"{actor} declared "
+                + ("a conflict of interest" if has_conflict else "no conflict of interest")
+                + f" with {bidders[company_id]}"
+                + (f" ({discarded} score(s) discarded)" if discarded else ""),
+                data={"company": company_id, "has_conflict": has_conflict, "details": details},
+            )
+    return out
+
+
+# --- Scores --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    """One item's score from a form or the API: `score` None (or "") clears a draft."""
+
+    score: Any
+    comment: str = ""
+
+
+def parse_score(raw: Any) -> int | None:
+    """A whole number from 0 to 10, or None for a blank; ValueError otherwise."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise ValueError
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValueError from None
+    if not value.is_finite() or value != value.to_integral_value():
+        raise ValueError
+    number = int(value)
+    if not SCORE_MIN <= number <= SCORE_MAX:
+        raise ValueError
+    return number
+
+
+def comment_required(score: int) -> bool:
+    return score <= COMMENT_REQUIRED_AT_OR_BELOW or score >= COMMENT_REQUIRED_AT_OR_ABOVE
+
+
+def _locked_lots(evaluation: Evaluation) -> set[int]:
+    return set(
+        AwardDecision.objects.filter(
+            evaluation=evaluation, status=AwardStatus.APPROVED
+        ).values_list("lot_id", flat=True)
+    )
+
+
+def scores_save(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    proposal: Proposal,
+    scores: Mapping[tuple[int, int], ScoreInput],
+) -> list[EvaluatorScore]:
+    """Save the evaluator's draft scores of one vendor's items, keyed by (criterion
+    id, lot id): whole numbers 0-10, a comment required at 0-2 and 9-10. Only
+    items assigned to the evaluator, of a vendor they declared no conflict with,
+    after scoring started, not yet submitted, in a lot not yet awarded. All or
+    nothing."""
+    rfp = evaluation.rfp
+    require_buyer(actor, Capability.SCORE, rfp.organization_id)
+    if not evaluation.criteria_locked:
+        raise ConflictError(
+            "Scoring has not started yet: the procurement manager opens it once the proposals "
+            "are open and the criteria are final."
+        )
+    workload = selectors.evaluator_workload(evaluation=evaluation, user=actor)
+    work = workload.vendor(proposal.pk)
+    if work is None:
+        raise PermissionDeniedError("You are not assigned to score this proposal.")
+    if not work.declared:
+        raise PermissionDeniedError(
+            f"Declare first whether you have a conflict of interest with {work.vendor}."
+        )
+    if work.conflicted:
+        raise PermissionDeniedError(
+            f"You declared a conflict of interest with {work.vendor}: you cannot score its "
+            "proposal."
+        )
+    items = {(item.criterion.pk, item.lot.pk): item for item in work.items}
+    locked_lots = _locked_lots(evaluation)
+    errors: dict[str, str] = {}
+    cleaned: dict[tuple[int, int], tuple[int | None, str]] = {}
+    for raw_key, given in scores.items():
+        criterion_id, lot_id = (int(raw_key[0]), int(raw_key[1]))
+        key = f"scores.{criterion_id}-{lot_id}"
+        item = items.get((criterion_id, lot_id))
+        if item is None:
+            raise PermissionDeniedError(
+                "You are not assigned to score this criterion for this vendor."
+            )
+        if lot_id in locked_lots:
+            raise ConflictError(
+                f"The award of lot “{item.lot.name}” is approved: its scores are locked."
+            )
+        if item.score is not None and item.score.is_submitted:
+            raise ConflictError(
+                f"You submitted your score of “{item.path}” on "
+                f"{timezone.localtime(item.score.submitted_at):%d %b %Y}: it can no longer change."
+            )
+        comment = _text(given.comment)
+        try:
+            value = parse_score(given.score)
+        except ValueError:
+            errors[f"{key}.score"] = f"“{item.path}”: give a whole number from 0 to 10."
+            continue
+        if value is not None and comment_required(value) and not comment:
+            errors[f"{key}.comment"] = (
+                f"“{item.path}”: a score of {value} needs a comment saying why (required from "
+                f"0 to {COMMENT_REQUIRED_AT_OR_BELOW} and from {COMMENT_REQUIRED_AT_OR_ABOVE} "
+                "to 10)."
+            )
+            continue
+        cleaned[(criterion_id, lot_id)] = (value, comment)
+    if errors:
+        raise ApplicationError.for_fields(errors)
+    try:
+        return _write_scores(actor, evaluation, proposal, cleaned)
+    except IntegrityError:
+        raise ConflictError(
+            "These scores were saved from another window at the same moment: reload the page "
+            "and check them."
+        ) from None
+
+
+def _write_scores(
+    actor: User,
+    evaluation: Evaluation,
+    proposal: Proposal,
+    cleaned: Mapping[tuple[int, int], tuple[int | None, str]],
+) -> list[EvaluatorScore]:
+    saved = []
+    with transaction.atomic():
+        for (criterion_id, lot_id), (value, comment) in cleaned.items():
+            current = (
+                EvaluatorScore.objects.select_for_update(of=("self",))
+                .filter(
+                    evaluator=actor, criterion_id=criterion_id, proposal=proposal, lot_id=lot_id
+                )
+                .first()
+            )
+            if current is not None and current.is_submitted:
+                raise ConflictError("This score was submitted meanwhile: it can no longer change.")
+            if value is None:
+                if current is not None:
+                    current.delete()
+                continue
+            if current is None:
+                current = EvaluatorScore(
+                    evaluation=evaluation,
+                    evaluator=actor,
+                    criterion_id=criterion_id,
+                    proposal=proposal,
+                    lot_id=lot_id,
+                )
+            elif current.score == value and current.comment == comment:
+                saved.append(current)
+                continue
+            current.score = value
+            current.comment = comment
+            current.save()
+            saved.append(current)
+    return saved
+
+
+def scores_submit(*, actor: User, evaluation: Evaluation) -> int:
+    """Submit every draft score: possible once every assigned item of every vendor
+    the evaluator has no conflict with is scored. Submitted scores count in the
+    results, are final, and open the other evaluators' scores of the same items."""
+    rfp = evaluation.rfp
+    require_buyer(actor, Capability.SCORE, rfp.organization_id)
+    if not evaluation.criteria_locked:
+        raise ConflictError("Scoring has not started yet.")
+    workload = selectors.evaluator_workload(evaluation=evaluation, user=actor)
+    if workload.total == 0 and not workload.vendors:
+        raise PermissionDeniedError("You have nothing to score in this RFP.")
+    if workload.undeclared:
+        names = ", ".join(v.vendor for v in workload.undeclared)
+        raise ApplicationError(f"Declare first whether you have a conflict of interest: {names}.")
+    missing = workload.total - workload.scored
+    if missing:
+        raise ApplicationError(
+            f"You have scored {workload.scored} of {workload.total} items: score the other "
+            f"{missing} before submitting."
+        )
+    locked_lots = _locked_lots(evaluation)
+    drafts = [
+        item.score
+        for item in workload.items
+        if item.score is not None and not item.score.is_submitted
+    ]
+    if any(score.lot_id in locked_lots for score in drafts):
+        raise ConflictError("An award is approved: its lot's scores are locked.")
+    if not drafts:
+        raise ConflictError("Your scores are already submitted.")
+    now = timezone.now()
+    with transaction.atomic():
+        count = EvaluatorScore.objects.filter(
+            pk__in=[s.pk for s in drafts], submitted_at__isnull=True
+        ).update(submitted_at=now)
+        audit_record(
+            actor=actor,
+            action="scoring.scores_submitted",
+            obj=evaluation,
+            organization=rfp.organization,
+            summary=f"{actor} submitted {count} score{'s' if count != 1 else ''} for "
+            f"{rfp.reference}",
+            data={"count": count},
+        )
+    return count
+
+
+# --- Consensus -----------------------------------------------------------------------------------
+
+
+def _item_checks(
+    evaluation: Evaluation, criterion: Criterion, proposal: Proposal, lot: Lot
+) -> None:
+    if criterion.evaluation_id != evaluation.pk or not criterion.is_scored_by_evaluators:
+        raise NotFoundError("This criterion is not scored by evaluators in this evaluation.")
+    if lot.rfp_id != evaluation.rfp_id or proposal.rfp_id != evaluation.rfp_id:
+        raise NotFoundError("Proposal or lot not found.")
+    if not evaluation.criteria_locked:
+        raise ConflictError("Scoring has not started yet.")
+    if lot.pk in _locked_lots(evaluation):
+        raise ConflictError(f"The award of lot “{lot.name}” is approved: its scores are locked.")
+    if not proposal.counts:
+        raise ConflictError("Only a submitted proposal that was not withdrawn is evaluated.")
+
+
+def consensus_set(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    criterion: Criterion,
+    proposal: Proposal,
+    lot: Lot,
+    score: Any,
+    justification: str,
+) -> ConsensusScore:
+    """The procurement manager records the score the panel agreed for an item
+    (0-10, one decimal at most), with a justification; it replaces the
+    evaluators' mean or median in the results."""
+    _require_manager(actor, evaluation.rfp)
+    errors: dict[str, str] = {}
+    value = _parse_decimal(score, "score", errors, "The consensus score")
+    if value is not None:
+        if not Decimal(SCORE_MIN) <= value <= Decimal(SCORE_MAX):
+            errors["score"] = "The consensus score is between 0 and 10."
+        elif value != value.quantize(Decimal("0.1")):
+            errors["score"] = "Give the consensus score with at most one decimal."
+    justification = _text(justification)
+    if len(justification) < MIN_JUSTIFICATION:
+        errors["justification"] = (
+            "Explain the agreed score in a sentence or two: it is shown with the results and "
+            "in the report."
+        )
+    if errors:
+        raise ApplicationError.for_fields(errors)
+    assert value is not None
+    _item_checks(evaluation, criterion, proposal, lot)
+    with transaction.atomic():
+        _lock(evaluation)
+        current = (
+            ConsensusScore.objects.select_for_update(of=("self",))
+            .filter(criterion=criterion, proposal=proposal, lot=lot)
+            .first()
+        )
+        before = f"{current.score:f}" if current else None
+        if current is None:
+            current = ConsensusScore(
+                evaluation=evaluation, criterion=criterion, proposal=proposal, lot=lot
+            )
+        current.score = value
+        current.justification = justification
+        current.set_by = actor
+        current.save()
+        vendor = proposal.company.display_name
+        audit_record(
+            actor=actor,
+            action="scoring.consensus_set",
+            obj=current,
+            organization=evaluation.rfp.organization,
+            summary=f"{actor} set the consensus score of {vendor} on “{criterion.name}” to "
+            f"{value:f}" + (f" (was {before})" if before else ""),
+            data={
+                "criterion": criterion.pk,
+                "proposal": proposal.pk,
+                "lot": lot.pk,
+                "before": before,
+                "after": f"{value:f}",
+                "justification": justification,
+            },
+        )
+    return current
+
+
+def consensus_clear(
+    *, actor: User, evaluation: Evaluation, criterion: Criterion, proposal: Proposal, lot: Lot
+) -> None:
+    """Go back to the evaluators' mean or median for an item."""
+    _require_manager(actor, evaluation.rfp)
+    _item_checks(evaluation, criterion, proposal, lot)
+    with transaction.atomic():
+        current = ConsensusScore.objects.filter(
+            criterion=criterion, proposal=proposal, lot=lot
+        ).first()
+        if current is None:
+            return
+        before = f"{current.score:f}"
+        current.delete()
+        audit_record(
+            actor=actor,
+            action="scoring.consensus_cleared",
+            obj=evaluation,
+            organization=evaluation.rfp.organization,
+            summary=f"{actor} removed the consensus score ({before}) of "
+            f"{proposal.company.display_name} on “{criterion.name}”",
+            data={"criterion": criterion.pk, "proposal": proposal.pk, "lot": lot.pk},
+        )
+
+
+# --- The end of the technical evaluation ---------------------------------------------------------
+
+
+def technical_evaluation_finalise(*, actor: User, evaluation: Evaluation, comment: str = "") -> Any:
+    """Two-envelope RFPs: once every technical item has a score, the procurement
+    manager finalises the technical evaluation, which opens the prices
+    (proposals' commercial envelope)."""
+    from proposals.services import commercial_envelope_open
+
+    rfp = evaluation.rfp
+    _require_manager(actor, rfp)
+    if not rfp.two_envelopes:
+        raise ConflictError("This RFP has one envelope: its prices opened with the proposals.")
+    if not evaluation.criteria_locked:
+        raise ConflictError("Start the scoring first.")
+    if envelope_state(rfp).commercial_open:
+        raise ConflictError("The technical evaluation is already finalised: prices are open.")
+    results = selectors.evaluation_results(rfp=rfp, user=actor)
+    missing = sum(lot.items_missing for lot in results.lots)
+    if missing:
+        raise ApplicationError(
+            f"{missing} technical item{'s' if missing != 1 else ''} still "
+            f"{'need' if missing != 1 else 'needs'} a submitted score or a consensus score."
+        )
+    opening = commercial_envelope_open(
+        actor=actor, rfp=rfp, comment=_text(comment) or "Technical evaluation finalised."
+    )
+    audit_record(
+        actor=actor,
+        action="scoring.technical_finalised",
+        obj=evaluation,
+        organization=rfp.organization,
+        summary=f"{actor} finalised the technical evaluation of {rfp.reference}: prices open",
+    )
+    return opening
+
+
+# --- Award ---------------------------------------------------------------------------------------
+
+
+def award_propose(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    lot: Lot,
+    winners: Iterable[Proposal | int],
+    justification: str,
+    notify_ranks: bool = False,
+) -> AwardDecision:
+    """Propose the award of a lot to one vendor, or several (multisourcing), with a
+    justification, for an admin to approve. The ranking it was made on is kept."""
+    rfp = evaluation.rfp
+    _require_manager(actor, rfp)
+    if lot.rfp_id != rfp.pk:
+        raise NotFoundError("Lot not found.")
+    winner_ids = sorted({w.pk if isinstance(w, Proposal) else int(w) for w in winners})
+    justification = _text(justification)
+    errors: dict[str, str] = {}
+    if not winner_ids:
+        errors["winners"] = "Choose the vendor (or vendors) to award the lot to."
+    if len(justification) < MIN_JUSTIFICATION:
+        errors["justification"] = (
+            "Justify the award in a few sentences: the approver and the board read it."
+        )
+    if errors:
+        raise ApplicationError.for_fields(errors)
+    if not evaluation.criteria_locked:
+        raise ConflictError("Scoring has not started: there is nothing to award yet.")
+    if rfp.status != RFPStatus.UNDER_EVALUATION:
+        raise ConflictError(
+            f"This RFP is {rfp.get_status_display().lower()}: it cannot be awarded."
+        )
+    if not envelope_state(rfp).commercial_open:
+        raise ConflictError(
+            "The prices are still sealed: finalise the technical evaluation to open them first."
+        )
+    results = selectors.evaluation_results(rfp=rfp, lot=lot, user=actor)
+    if results.problems:
+        raise ApplicationError(results.problems[0])
+    lot_results = results.lots[0]
+    if lot_results.items_missing:
+        raise ApplicationError(
+            f"{lot_results.items_missing} item(s) of this lot still need a submitted score or a "
+            "consensus score."
+        )
+    by_id = {p.proposal_id: p for p in lot_results.all_proposals}
+    problems = []
+    for pk in winner_ids:
+        result = by_id.get(pk)
+        if result is None:
+            problems.append("Choose among the proposals for this lot.")
+        elif result.rank is None:
+            problems.append(f"{result.vendor} is not ranked: {result.not_ranked_reason}")
+        elif not result.awardable:
+            problems.append(
+                f"{result.vendor} is non-compliant: override its compliance with a "
+                "justification first, if that is right."
+            )
+    if problems:
+        raise ApplicationError.for_fields({"winners": problems})
+    with transaction.atomic():
+        _lock(evaluation)
+        if AwardDecision.objects.filter(
+            lot=lot, status__in=[AwardStatus.PROPOSED, AwardStatus.APPROVED]
+        ).exists():
+            raise ConflictError(f"The award of lot “{lot.name}” is already proposed or approved.")
+        award = AwardDecision.objects.create(
+            evaluation=evaluation,
+            lot=lot,
+            justification=justification,
+            notify_ranks=bool(notify_ranks),
+            proposed_by=actor,
+            ranking_snapshot=[
+                {
+                    "proposal_id": p.proposal_id,
+                    "company_id": p.company_id,
+                    "vendor": p.vendor,
+                    "rank": p.rank,
+                    "total_points": round(p.total_points, 2) if p.total_points else None,
+                }
+                for p in lot_results.all_proposals  # ranked first, then any not ranked
+            ],
+        )
+        award.winners.set(winner_ids)
+        names = ", ".join(by_id[pk].vendor for pk in winner_ids)
+        admins = list(
+            BuyerMembership.objects.filter(
+                organization_id=rfp.organization_id, role=BuyerRole.ADMIN, user__is_active=True
+            )
+            .exclude(user=actor)
+            .values_list("user__email", flat=True)
+        )
+        send_templated_email(
+            to=admins,
+            template_prefix="emails/scoring_award_proposed",
+            context={
+                "rfp": rfp,
+                "lot": lot,
+                "winners": names,
+                "proposer": actor,
+                "justification": justification,
+                "url": _site_link("scoring_award", rfp.pk),
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="scoring.award_proposed",
+            obj=award,
+            organization=rfp.organization,
+            summary=f"{actor} proposed to award lot “{lot.name}” of {rfp.reference} to {names}",
+            data={"winners": winner_ids, "justification": justification},
+        )
+    return award
+
+
+def _decide(actor: User, award: AwardDecision) -> AwardDecision:
+    rfp = award.evaluation.rfp
+    require_buyer(actor, Capability.APPROVE_AWARD, rfp.organization_id)
+    locked = (
+        AwardDecision.objects.select_for_update(of=("self",))
+        .select_related("evaluation__rfp__organization", "lot", "proposed_by")
+        .get(pk=award.pk)
+    )
+    if locked.status != AwardStatus.PROPOSED:
+        raise ConflictError(f"This award is already {locked.get_status_display().lower()}.")
+    return locked
+
+
+def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> AwardDecision:
+    """An admin (not the one who proposed it) approves the award of a lot: the lot's
+    scores lock, the winners and the other bidders are told (the others learn
+    their rank only if the buyer chose so; never a score), and once every lot
+    with bids is awarded the RFP moves to awarded."""
+    from rfp import services as rfp_services
+    from rfp.selectors import company_user_emails
+
+    with transaction.atomic():
+        locked = _decide(actor, award)
+        if locked.proposed_by_id == actor.pk:
+            raise PermissionDeniedError(
+                "You proposed this award: another admin approves it (four-eyes principle)."
+            )
+        evaluation = locked.evaluation
+        rfp = evaluation.rfp
+        locked.status = AwardStatus.APPROVED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_comment = _text(comment)
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+        winners = list(locked.winners.select_related("company"))
+        winner_companies = {p.company_id for p in winners}
+        lot_bidders = [entry for entry in locked.ranking_snapshot if isinstance(entry, dict)]
+        companies = sorted({int(e["company_id"]) for e in lot_bidders} | winner_companies)
+        emails = company_user_emails(companies)
+        names = ", ".join(p.company.display_name for p in winners)
+        for company_id in companies:
+            won = company_id in winner_companies
+            entry = next((e for e in lot_bidders if e["company_id"] == company_id), None)
+            send_templated_email(
+                to=emails.get(company_id, []),
+                template_prefix="emails/scoring_award_won" if won else "emails/scoring_award_lost",
+                context={
+                    "rfp": rfp,
+                    "buyer": rfp.organization,
+                    "lot": locked.lot,
+                    "rank": entry["rank"] if entry and locked.notify_ranks else None,
+                    "bidders": sum(1 for e in lot_bidders if e.get("rank")),
+                    "url": _site_link("scoring_outcomes"),
+                },
+            )
+        if locked.proposed_by is not None and locked.proposed_by.email:
+            send_templated_email(
+                to=[locked.proposed_by.email],
+                template_prefix="emails/scoring_award_decided",
+                context={
+                    "award": locked,
+                    "rfp": rfp,
+                    "lot": locked.lot,
+                    "approver": actor,
+                    "url": _site_link("scoring_award", rfp.pk),
+                },
+            )
+        audit_record(
+            actor=actor,
+            action="scoring.award_approved",
+            obj=locked,
+            organization=rfp.organization,
+            summary=f"{actor} approved the award of lot “{locked.lot.name}” of {rfp.reference} "
+            f"to {names}",
+            data={"winners": [p.pk for p in winners], "comment": locked.decision_comment},
+        )
+        bid_lots = _lots_with_bids(rfp)
+        approved = set(
+            AwardDecision.objects.filter(
+                evaluation=evaluation, status=AwardStatus.APPROVED
+            ).values_list("lot_id", flat=True)
+        )
+        if bid_lots <= approved and RFP.objects.get(pk=rfp.pk).status == RFPStatus.UNDER_EVALUATION:
+            rfp_services.rfp_award(
+                actor=actor,
+                rfp=rfp,
+                version=None,
+                comment=f"Award approved: {names}." if len(bid_lots) == 1 else "Every lot awarded.",
+            )
+    return locked
+
+
+def _lots_with_bids(rfp: RFP) -> set[int]:
+    from proposals.content import read_content
+
+    lots: set[int] = set()
+    for version_content in Proposal.objects.filter(
+        rfp=rfp, status=ProposalStatus.SUBMITTED, submitted_version__isnull=False
+    ).values_list("submitted_version__content", flat=True):
+        lots.update(read_content(version_content, commercial_open=False).lots)
+    return lots
+
+
+def award_return(*, actor: User, award: AwardDecision, comment: str) -> AwardDecision:
+    """An admin sends the proposed award back to the procurement manager, saying why."""
+    comment = _text(comment)
+    if len(comment) < 10:
+        raise ApplicationError.for_fields(
+            {"comment": "Say what should change before the award can be approved."}
+        )
+    with transaction.atomic():
+        locked = _decide(actor, award)
+        rfp = locked.evaluation.rfp
+        locked.status = AwardStatus.RETURNED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_comment = comment
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+        if locked.proposed_by is not None:
+            send_templated_email(
+                to=[locked.proposed_by.email],
+                template_prefix="emails/scoring_award_decided",
+                context={
+                    "award": locked,
+                    "rfp": rfp,
+                    "lot": locked.lot,
+                    "approver": actor,
+                    "url": _site_link("scoring_award", rfp.pk),
+                },
+            )
+        audit_record(
+            actor=actor,
+            action="scoring.award_returned",
+            obj=locked,
+            organization=rfp.organization,
+            summary=f"{actor} sent back the proposed award of lot “{locked.lot.name}” of "
+            f"{rfp.reference}",
+            data={"comment": comment},
+        )
+    return locked

@@ -1,0 +1,216 @@
+"""Role fixtures shared by every test: each buyer role, another buyer
+organization, two vendors, and an anonymous visitor. Built through the real
+services, as users would build them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import BuyerOrganization, BuyerRole, User
+from accounts.services import (
+    buyer_organization_create,
+    invitation_accept_new_user,
+    invitation_create,
+    user_create,
+)
+from vendors.models import VendorCompany
+from vendors.services import vendor_company_create
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test starts from the migrated database, as it does when run
+    alone: without serialized rollback it would see whatever the transactional tests
+    before it left, which is an empty database without the rows the data migrations
+    made (languages, certification types, starter templates...)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(
+            getattr(item, "fixturenames", ())
+        )
+        if not transactional or "serialized_rollback" in kwargs or (marker and marker.args):
+            continue
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Empty the test database before a test with `serialized_rollback=True`.
+
+    Such a test reloads the rows the migrations made (content types, permissions,
+    data migrations) and Django expects an empty database then. It is not when the
+    transactional test before it did not use serialized rollback: that test's flush
+    ran post_migrate again, which recreated content types and permissions under new
+    ids, and reloading them fails on a unique constraint. (Runs after skip marks are
+    evaluated and before any fixture; pytest-django runs transactional tests last, so
+    no test that expects the migrated data comes after.)
+    """
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("serialized_rollback"):
+        return
+    from django.core.management import call_command
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    for alias in connections:
+        if hasattr(connections[alias], "_test_serialized_contents"):
+            with item.config.stash[blocking_manager_key].unblock():
+                call_command(
+                    "flush",
+                    verbosity=0,
+                    interactive=False,
+                    database=alias,
+                    reset_sequences=False,  # the reloaded rows keep their ids
+                    inhibit_post_migrate=True,
+                )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Any:
+    """Throttling and rate limits live in the cache: start every test clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_user(email: str, full_name: str = "") -> User:
+    return user_create(email=email, password=PASSWORD, full_name=full_name, email_verified=True)
+
+
+def make_buyer_org(admin_email: str, name: str, country: str = "US") -> BuyerOrganization:
+    admin = make_user(admin_email, "Admin " + name)
+    return buyer_organization_create(
+        user=admin,
+        name=name,
+        home_country=country,
+        default_currency="USD",
+        time_zone="America/New_York",
+    )
+
+
+def add_member(organization: BuyerOrganization, email: str, role: str) -> User:
+    admin = organization.memberships.get(role=BuyerRole.ADMIN).user
+    invitation = invitation_create(actor=admin, email=email, role=role, organization=organization)
+    return invitation_accept_new_user(
+        token=invitation.plain_token,  # type: ignore[attr-defined]
+        full_name=email.split("@")[0].title(),
+        password=PASSWORD,
+    )
+
+
+@pytest.fixture
+def buyer_org(db: Any) -> BuyerOrganization:
+    return make_buyer_org("admin@buyer.example", "Northwind Health")
+
+
+@pytest.fixture
+def buyer_admin(buyer_org: BuyerOrganization) -> User:
+    return User.objects.get(email="admin@buyer.example")
+
+
+@pytest.fixture
+def procurement_manager(buyer_org: BuyerOrganization) -> User:
+    return add_member(buyer_org, "pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER)
+
+
+@pytest.fixture
+def evaluator(buyer_org: BuyerOrganization) -> User:
+    return add_member(buyer_org, "evaluator@buyer.example", BuyerRole.EVALUATOR)
+
+
+@pytest.fixture
+def viewer(buyer_org: BuyerOrganization) -> User:
+    return add_member(buyer_org, "viewer@buyer.example", BuyerRole.VIEWER)
+
+
+@pytest.fixture
+def other_org(db: Any) -> BuyerOrganization:
+    return make_buyer_org("admin@other.example", "Lumière Retail", country="FR")
+
+
+@pytest.fixture
+def other_buyer(other_org: BuyerOrganization) -> User:
+    """A member of another buyer organization: must see nothing of buyer_org's."""
+    return User.objects.get(email="admin@other.example")
+
+
+def make_vendor(email: str, legal_name: str, country: str) -> User:
+    user = make_user(email, legal_name + " owner")
+    vendor_company_create(user=user, legal_name=legal_name, headquarters_country=country)
+    return user
+
+
+@pytest.fixture
+def vendor_a(db: Any) -> User:
+    return make_vendor("owner@vendor-a.example", "Manila Contact Co", "PH")
+
+
+@pytest.fixture
+def vendor_b(db: Any) -> User:
+    return make_vendor("owner@vendor-b.example", "Bangalore Process Ltd", "IN")
+
+
+@pytest.fixture
+def vendor_a_company(vendor_a: User) -> VendorCompany:
+    return vendor_a.vendor_membership.company
+
+
+@pytest.fixture
+def unattached_user(db: Any) -> User:
+    """Signed up, verified, but in no organization yet."""
+    return make_user("newcomer@example.com", "New Comer")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def api_as(user: User | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def token_client(user: User) -> APIClient:
+    """A client that authenticates like an integration: a personal API token."""
+    from accounts.services import api_token_create
+
+    _, key = api_token_create(user=user, name=f"test-{APIClient.__name__}-{user.pk}-{id(object())}")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def all_roles(
+    buyer_admin: User,
+    procurement_manager: User,
+    evaluator: User,
+    viewer: User,
+    other_buyer: User,
+    vendor_a: User,
+    vendor_b: User,
+) -> dict[str, User | None]:
+    return {
+        "admin": buyer_admin,
+        "procurement_manager": procurement_manager,
+        "evaluator": evaluator,
+        "viewer": viewer,
+        "other_buyer": other_buyer,
+        "vendor_a": vendor_a,
+        "vendor_b": vendor_b,
+        "anonymous": None,
+    }

@@ -1,0 +1,239 @@
+"""The report jobs: request, build, reuse, out of date, download, permissions, API."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from accounts.models import AuditEvent
+from bpo_portal.errors import ConflictError, NotFoundError, PermissionDeniedError
+from jobs.models import JobState
+from reports import selectors, services
+from reports.models import Report
+from scoring.selectors import evaluation_results
+from tests.accounts.test_api import assert_error_shape
+from tests.conftest import api_as
+
+pytestmark = pytest.mark.django_db
+
+
+def make(pm, rfp, kind="pdf", capture=None, lot_id=None):
+    with capture(execute=True):
+        report = services.report_request(actor=pm, rfp=rfp, kind=kind, lot_id=lot_id)
+    report.refresh_from_db()
+    report.job.refresh_from_db()
+    return report
+
+
+def pdf_text(report) -> str:
+    report.job.result_file.open("rb")
+    data = report.job.result_file.read()
+    report.job.result_file.close()
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_pdf_report_is_built_by_the_job_and_ranks_in_order(
+    scored, procurement_manager, django_capture_on_commit_callbacks, mailoutbox
+):
+    rfp = scored.rfp
+    report = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
+    assert report.job.state == JobState.DONE, report.job.error
+    assert report.job.result_filename.endswith(".pdf")
+    text = pdf_text(report)
+    results = evaluation_results(rfp=rfp, user=procurement_manager)
+    ranking = [p.vendor for p in results.lots[0].ranking]
+    assert len(ranking) == 2
+    # The ranking table lists the vendors in rank order.
+    ranking_page = text[text.index("Ranking\n") :]
+    assert ranking_page.index(ranking[0]) < ranking_page.index(ranking[1])
+    for heading in (
+        "Executive summary",
+        "Cost",
+        "Location",
+        "Service levels",
+        "Compliance and knock-outs",
+        "Evaluator consensus",
+        "Sensitivity",
+        "Appendix A — Methodology",
+        "Appendix B — Audit trail",
+    ):
+        assert heading in text, heading
+    assert "DRAFT" in text  # the award is not approved
+    assert (
+        f"Recommended vendor\n{ranking[0]}" in text
+        or ranking[0] in text.split("Recommended vendor")[1][:200]
+    )
+    assert any("is ready" in m.subject for m in mailoutbox)
+
+
+def test_unchanged_inputs_reuse_the_report_and_a_score_change_marks_it_out_of_date(
+    scored, procurement_manager, django_capture_on_commit_callbacks
+):
+    from scoring import services as scoring_services
+    from scoring.models import Criterion, Source
+
+    rfp = scored.rfp
+    first = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
+    again = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
+    assert again.pk == first.pk and Report.objects.count() == 1
+    page = selectors.reports_for_rfp(user=procurement_manager, rfp=rfp)
+    assert [row.out_of_date for row in page.rows] == [False]
+
+    # The procurement manager sets a consensus score: the inputs change.
+    leaf = Criterion.objects.filter(evaluation=scored, source=Source.EVALUATORS).first()
+    proposal = rfp.proposals.filter(status="submitted").first()
+    scoring_services.consensus_set(
+        actor=procurement_manager,
+        evaluation=scored,
+        proposal=proposal,
+        criterion=leaf,
+        lot=rfp.lots.first(),
+        score=2,
+        justification="Agreed in the panel meeting: the references did not cover healthcare.",
+    )
+    page = selectors.reports_for_rfp(user=procurement_manager, rfp=rfp)
+    assert [row.out_of_date for row in page.rows] == [True]
+    second = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
+    assert second.pk != first.pk
+    page = selectors.reports_for_rfp(user=procurement_manager, rfp=rfp)
+    assert [row.out_of_date for row in page.rows] == [False, True]
+
+
+def test_excel_export_has_the_same_numbers(
+    scored, procurement_manager, django_capture_on_commit_callbacks
+):
+    rfp = scored.rfp
+    report = make(procurement_manager, rfp, kind="xlsx", capture=django_capture_on_commit_callbacks)
+    assert report.job.state == JobState.DONE, report.job.error
+    report.job.result_file.open("rb")
+    workbook = load_workbook(io.BytesIO(report.job.result_file.read()))
+    report.job.result_file.close()
+    results = evaluation_results(rfp=rfp, user=procurement_manager)
+    lot = results.lots[0]
+    scores = next(ws for ws in workbook.worksheets if ws.title.startswith("Scores"))
+    assert scores.freeze_panes == "C2"
+    header = [cell.value for cell in scores[1]]
+    vendors = [p.vendor for p in lot.ranking]
+    assert header[2 : 2 + len(vendors)] == vendors
+    total_row = next(row for row in scores.iter_rows() if row[0].value == "Total (points of 100)")
+    assert [round(c.value, 6) for c in total_row[2 : 2 + len(vendors)]] == [
+        round(p.total_points, 6) for p in lot.ranking
+    ]
+    assert total_row[2].number_format == "0.0"
+    cost = workbook["Cost"]
+    assert cost.freeze_panes == "A2"
+    tco_rows = [
+        row for row in cost.iter_rows(min_row=2) if str(row[2].value or "").startswith("Total cost")
+    ]
+    assert len(tco_rows) == len(vendors)
+    by_vendor = {p.vendor: p.tco.total for p in lot.ranking}
+    for row in tco_rows:
+        vendor = row[2].value.removeprefix("Total cost of ownership, ")
+        assert row[9].value == by_vendor[vendor]
+        assert '"USD"' in row[9].number_format
+
+
+def test_permissions(
+    scored,
+    procurement_manager,
+    evaluator,
+    viewer,
+    other_buyer,
+    vendor_a,
+    django_capture_on_commit_callbacks,
+):
+    rfp = scored.rfp
+    with pytest.raises(PermissionDeniedError):
+        services.report_request(actor=evaluator, rfp=rfp, kind="pdf")
+    with pytest.raises(PermissionDeniedError):
+        services.report_request(actor=viewer, rfp=rfp, kind="pdf")
+    with pytest.raises(PermissionDeniedError):
+        services.report_request(actor=other_buyer, rfp=rfp, kind="pdf")
+    report = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
+    download = reverse("job_download", args=[report.job.pk])
+
+    viewer_client = Client()
+    viewer_client.force_login(viewer)
+    assert viewer_client.get(reverse("report_list", args=[rfp.pk])).status_code == 200
+    response = viewer_client.get(download)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert AuditEvent.objects.filter(action="report.downloaded", actor=viewer).count() == 1
+
+    for user in (evaluator, other_buyer, vendor_a):
+        client = Client()
+        client.force_login(user)
+        assert client.get(download).status_code == 404, user
+        assert client.get(reverse("report_list", args=[rfp.pk])).status_code in (403, 404), user
+    assert Client().get(download).status_code == 302  # to the log-in page
+    assert_error_shape(api_as(evaluator).get(f"/api/v1/jobs/{report.job.pk}/"), 404)
+
+
+def test_nothing_to_report_before_the_proposals_open(published_rfp, procurement_manager):
+    with pytest.raises((ConflictError, NotFoundError)) as exc:
+        services.report_request(actor=procurement_manager, rfp=published_rfp, kind="pdf")
+    assert "evaluation" in exc.value.message.lower() or "sealed" in exc.value.message.lower()
+    assert not Report.objects.exists()
+
+
+def test_a_requester_who_lost_access_gets_a_readable_failure(
+    scored, procurement_manager, buyer_admin, django_capture_on_commit_callbacks
+):
+    from accounts.services import membership_change_role
+
+    rfp = scored.rfp
+    report = services.report_request(actor=procurement_manager, rfp=rfp, kind="pdf")
+    membership_change_role(
+        actor=buyer_admin, membership=procurement_manager.buyer_membership, role="evaluator"
+    )
+    from jobs.services import job_run
+
+    job_run(job_id=report.job_id)
+    report.job.refresh_from_db()
+    assert report.job.state == JobState.FAILED
+    # The reason is the one the results page would give this person.
+    assert "results are for admins, procurement managers and viewers" in report.job.error
+    assert not report.job.result_file
+
+
+def test_api_answers_202_with_the_job_then_lists_reports(
+    scored, procurement_manager, django_capture_on_commit_callbacks
+):
+    rfp = scored.rfp
+    client = api_as(procurement_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/rfps/{rfp.pk}/reports/", {"kind": "pdf"}, format="json")
+    assert response.status_code == 202
+    assert response["Location"].endswith(f"/api/v1/jobs/{response.json()['id']}/")
+    job = client.get(response["Location"]).json()
+    assert job["state"] == "done" and job["download_url"]
+    listed = client.get(f"/api/v1/rfps/{rfp.pk}/reports/").json()
+    assert listed[0]["kind"] == "pdf" and listed[0]["out_of_date"] is False
+    body = assert_error_shape(
+        client.post(f"/api/v1/rfps/{rfp.pk}/reports/", {"kind": "docx"}, format="json"), 400
+    )
+    assert "kind" in body["extra"]["fields"]
+
+
+def test_reports_page_shows_progress_and_generate_button(scored, procurement_manager, viewer):
+    client = Client()
+    client.force_login(procurement_manager)
+    page = client.get(reverse("report_list", args=[scored.rfp.pk])).content.decode()
+    assert "Generate report" in page
+    response = client.post(
+        reverse("report_list", args=[scored.rfp.pk]), {"kind": "pdf"}, follow=True
+    )
+    html = response.content.decode()
+    assert "being prepared" in html
+    assert "hx-get" in html  # the job's status is polled while it runs
+    viewer_client = Client()
+    viewer_client.force_login(viewer)
+    assert (
+        "Generate report"
+        not in viewer_client.get(reverse("report_list", args=[scored.rfp.pk])).content.decode()
+    )

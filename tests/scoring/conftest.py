@@ -1,0 +1,75 @@
+"""Scoring fixtures, built through the real services: a published RFP two vendors
+bid on, the deadline passing, an evaluation with its panel, scoring started."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.models import BuyerRole, User
+from rfp.models import RFP
+from scoring import services
+from scoring.models import Evaluation
+from tests.conftest import add_member
+from tests.scoring import factories as f
+
+PRICES_LOW = {
+    "setup": "30000",
+    "training": "900",
+    "per_fte": "2600",
+    "per_contact": "0.40",
+    "fixed_monthly": "6000",
+}
+
+
+@pytest.fixture
+def evaluator2(buyer_org: Any) -> User:
+    return add_member(buyer_org, "evaluator2@buyer.example", BuyerRole.EVALUATOR)
+
+
+@pytest.fixture
+def published_rfp(
+    buyer_admin: User, procurement_manager: User, vendor_a: User, vendor_b: User
+) -> RFP:
+    return f.make_rfp(procurement_manager, buyer_admin, [vendor_a, vendor_b])
+
+
+@pytest.fixture
+def opened(published_rfp: RFP, vendor_a: User, vendor_b: User) -> RFP:
+    """Vendor A (Manila, 24/7, dearer) and vendor B (Bangalore, office hours, cheaper,
+    AHT 400 s instead of 360 s) submit; the deadline passes."""
+    f.submit(vendor_a, published_rfp, f.Bid())
+    f.submit(
+        vendor_b,
+        published_rfp,
+        f.Bid(
+            prices=PRICES_LOW,
+            slas={"aht": "400"},
+            centres=(f.Centre("IN", "Bangalore", "100", time_zone="Asia/Kolkata"),),
+        ),
+    )
+    return f.pass_deadline(published_rfp)
+
+
+@pytest.fixture
+def evaluation(
+    opened: RFP, procurement_manager: User, evaluator: User, evaluator2: User
+) -> Evaluation:
+    evaluation = services.evaluation_setup(actor=procurement_manager, rfp=opened)
+    f.setup_panel(procurement_manager, evaluation, [evaluator, evaluator2])
+    return f.fresh(evaluation)
+
+
+@pytest.fixture
+def started(evaluation: Evaluation, procurement_manager: User) -> Evaluation:
+    return f.fresh(f.start(procurement_manager, evaluation))
+
+
+@pytest.fixture
+def scored(started: Evaluation, evaluator: User, evaluator2: User) -> Evaluation:
+    """Both evaluators declared no conflict, scored everything and submitted."""
+    for person in (evaluator, evaluator2):
+        f.declare_none(person, started)
+        f.score_all(person, started)
+    return f.fresh(started)

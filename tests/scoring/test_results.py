@@ -1,0 +1,183 @@
+"""evaluation_results: the ranking, per-criterion points, what-if weights (nothing
+saved), TOPSIS, sensitivity in words, and the shape the API documents."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from scoring import selectors, services
+from scoring.api import serializers as s
+from scoring.models import Criterion
+from tests.scoring import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ranking_points_add_up(scored, procurement_manager):
+    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    lot = results.lots[0]
+    assert [p.vendor for p in lot.ranking] == ["Bangalore Process Ltd", "Manila Contact Co"]
+    assert [p.rank for p in lot.ranking] == [1, 2]
+    for proposal in lot.ranking:
+        assert sum(c.contribution for c in proposal.criteria) == pytest.approx(
+            proposal.total_points
+        )
+        assert sum(leaf.contribution for leaf in proposal.leaves) == pytest.approx(
+            proposal.total_points
+        )
+        assert [c.name for c in proposal.criteria] == ["Cost", "Quality", "Technology", "Location"]
+    # Both evaluators gave 7 everywhere: both vendors get full marks on evaluator items.
+    b = lot.ranking[0]
+    assert b.leaf(f.leaf(scored, "Automation").pk).points == pytest.approx(100.0)
+    assert lot.complete and lot.items_total == 10
+    assert results.method == "weighted_sum" and not results.what_if
+
+
+def test_what_if_changes_the_ranking_and_saves_nothing(scored, procurement_manager):
+    cost = f.main(scored, "Cost")
+    location = f.main(scored, "Location")
+    before = {c.pk: c.weight for c in Criterion.objects.filter(evaluation=scored)}
+    results = selectors.evaluation_results(
+        rfp=scored.rfp,
+        user=procurement_manager,
+        weights={cost.pk: Decimal("10"), location.pk: Decimal("60")},
+    )
+    assert results.what_if
+    main = {c.name: c for c in results.criteria}
+    # 10 + 30 + 15 + 60 = 115, rescaled to 100 %.
+    assert main["Cost"].global_percent == pytest.approx(100 * 10 / 115)
+    assert main["Location"].weight_percent == 60
+    # Manila's 24/7 centre overlaps the buyer's hours; Bangalore's does not.
+    assert results.lots[0].winner.vendor == "Manila Contact Co"
+    assert {c.pk: c.weight for c in Criterion.objects.filter(evaluation=scored)} == before
+
+
+def test_sensitivity_in_words(scored, procurement_manager):
+    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    lot = results.lots[0]
+    cost = next(line for line in lot.sensitivity if line.name == "Cost")
+    assert cost.direction == "fall" and cost.new_winner == "Manila Contact Co"
+    assert cost.message.startswith("The weight of Cost would have to fall from 40 % to ")
+    assert "for Manila Contact Co to rank first instead of Bangalore Process Ltd" in cost.message
+    # Check the claim: at that weight (the others rescaled in proportion) the two totals
+    # are equal.
+    others = (100 - cost.new_percent) / 60
+    at = selectors.evaluation_results(
+        rfp=scored.rfp,
+        user=procurement_manager,
+        weights={
+            f.main(scored, "Cost").pk: cost.new_percent,
+            f.main(scored, "Quality").pk: 30 * others,
+            f.main(scored, "Technology").pk: 15 * others,
+            f.main(scored, "Location").pk: 15 * others,
+        },
+    )
+    totals = [p.total_points for p in at.lots[0].ranking]
+    assert totals[0] == pytest.approx(totals[1], abs=1e-6)
+    # Criteria that cannot change the winner are named as such.
+    assert "Quality › Knock-out questions" in lot.robust_criteria
+    assert lot.most_critical
+    # Lines that can change the winner come first, the smallest change first.
+    changes = [
+        abs(line.new_percent - line.current_percent)
+        for line in lot.sensitivity
+        if line.new_percent is not None
+    ]
+    assert changes == sorted(changes)
+
+
+def test_topsis(scored, procurement_manager):
+    services.evaluation_settings_update(
+        actor=procurement_manager,
+        evaluation=scored,
+        ranking_method="topsis",
+        aggregation="mean",
+        discussion_threshold="3",
+        reason="The board prefers distance to an ideal proposal.",
+    )
+    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    lot = results.lots[0]
+    assert results.method == "topsis"
+    for proposal in lot.ranking:
+        assert 0 <= proposal.total_points <= 100
+        assert proposal.separation_ideal is not None
+        assert proposal.total_points == pytest.approx(
+            100
+            * proposal.separation_anti_ideal
+            / (proposal.separation_ideal + proposal.separation_anti_ideal)
+        )
+    assert lot.sensitivity and "Numeric search" in lot.sensitivity_note
+
+
+def test_criteria_tree_with_ahp(scored, procurement_manager):
+    quality = f.main(scored, "Quality")
+    children = list(Criterion.objects.filter(parent=quality))
+    n = len(children)
+    services.weights_set_by_ahp(
+        actor=procurement_manager,
+        evaluation=scored,
+        parent=quality,
+        criterion_ids=[c.pk for c in children],
+        matrix=[[1] * n for _ in range(n)],
+        reason="The panel considers every quality aspect equally important.",
+    )
+    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    node = next(c for c in results.criteria if c.name == "Quality")
+    assert node.ahp is not None and node.ahp.is_consistent
+    assert [round(child.effective_percent, 6) for child in node.children] == [20.0] * n
+    assert results.top_level_ahp is None
+
+
+def test_incomplete_scores_are_reported(started, procurement_manager, evaluator):
+    f.declare_none(evaluator, started)
+    f.score_all(evaluator, started, submit=False)
+    results = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager)
+    assert results.lots[0].items_missing == 10 and not results.complete
+    leaf = results.lots[0].ranking[0].leaf(f.leaf(started, "Security").pk)
+    assert leaf.raw_display.startswith("not scored yet")
+
+
+def test_one_lot_only(scored, procurement_manager):
+    lot = scored.rfp.lots.get()
+    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager, lot=lot.pk)
+    assert [item.lot_id for item in results.lots] == [lot.pk]
+    from bpo_portal.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager, lot=999_999)
+
+
+def schema_fields(serializer):
+    return set(serializer.fields)
+
+
+@pytest.mark.parametrize(
+    ("dataclass_", "schema"),
+    [
+        (selectors.EvaluationResults, s.EvaluationResultsSchema),
+        (selectors.LotResults, s.LotResultsSchema),
+        (selectors.ProposalResult, s.ProposalResultSchema),
+        (selectors.LeafScore, s.LeafScoreSchema),
+        (selectors.CriterionScore, s.CriterionScoreSchema),
+        (selectors.CriterionNode, s.CriterionNodeSchema),
+        (selectors.AHPSummary, s.AHPSchema),
+        (selectors.ItemScores, s.ItemScoresSchema),
+        (selectors.SensitivityLine, s.SensitivitySchema),
+        (selectors.AwardView, s.AwardViewSchema),
+    ],
+)
+def test_the_documented_shape_matches_the_dataclasses(dataclass_, schema):
+    assert {f.name for f in dataclasses.fields(dataclass_)} == schema_fields(schema())
+
+
+def test_results_as_dict_is_json_ready(scored, procurement_manager):
+    import json
+
+    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    data = selectors.results_as_dict(results)
+    text = json.dumps(data)
+    assert data["lots"][0]["ranking"][0]["tco"]["total"] == "4818000.00"
+    assert "Total cost of ownership" in text

@@ -1,0 +1,295 @@
+"""The scoring pages: forms with an error summary and kept input, the evaluator's
+journey, consensus, results with the what-if panel (htmx and plain), the award."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from proposals.models import Proposal
+from scoring.models import (
+    AwardDecision,
+    ConflictDeclaration,
+    ConsensusScore,
+    Criterion,
+    Evaluation,
+    EvaluatorScore,
+    WeightMatrix,
+)
+from tests.scoring import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(name, *args):
+    return reverse(name, args=args)
+
+
+def test_set_up_from_the_page(opened, procurement_manager):
+    client = login(procurement_manager)
+    page = client.get(url("scoring_overview", opened.pk))
+    assert page.status_code == 200 and "Set up the evaluation" in page.content.decode()
+    response = client.post(url("scoring_setup", opened.pk))
+    assert response.status_code == 302 and response["Location"] == url(
+        "scoring_criteria", opened.pk
+    )
+    assert Evaluation.objects.filter(rfp=opened).exists()
+    listing = client.get(url("scoring_list")).content.decode()
+    assert opened.reference in listing
+
+
+def test_weights_form_shows_errors_and_keeps_input(evaluation, procurement_manager):
+    client = login(procurement_manager)
+    tops = list(Criterion.objects.filter(evaluation=evaluation, parent=None))
+    data = {f"weight_{c.pk}": "30" for c in tops}
+    response = client.post(url("scoring_weights", evaluation.rfp_id, "top"), data)
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "error-summary" in content and "add up to 120 %" in content
+    assert 'value="30"' in content
+    data = {f"weight_{c.pk}": w for c, w in zip(tops, ["40", "30", "20", "10"], strict=True)}
+    response = client.post(url("scoring_weights", evaluation.rfp_id, "top"), data)
+    assert response.status_code == 302
+    assert Criterion.objects.get(pk=tops[2].pk).weight == 20
+
+
+def test_ahp_form(evaluation, procurement_manager):
+    client = login(procurement_manager)
+    quality = f.main(evaluation, "Quality")
+    page = client.get(url("scoring_ahp", evaluation.rfp_id, quality.pk))
+    assert page.status_code == 200
+    children = list(Criterion.objects.filter(parent=quality))
+    data = {}
+    for i, first in enumerate(children):
+        for second in children[i + 1 :]:
+            data[f"pair_{first.pk}_{second.pk}"] = "3" if i == 0 else "1"
+    response = client.post(url("scoring_ahp", evaluation.rfp_id, quality.pk), data)
+    assert response.status_code == 302
+    assert WeightMatrix.objects.filter(parent=quality).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Consistency ratio" in page and "λmax" in page
+    criteria = client.get(url("scoring_criteria", evaluation.rfp_id)).content.decode()
+    assert "weights derived by AHP" in criteria
+
+
+def test_criterion_pages(evaluation, procurement_manager):
+    client = login(procurement_manager)
+    quality = f.main(evaluation, "Quality")
+    response = client.post(
+        url("scoring_criterion_new", evaluation.rfp_id) + f"?parent={quality.pk}",
+        {"name": "", "source": "evaluators"},
+    )
+    assert response.status_code == 400 and "error-summary" in response.content.decode()
+    response = client.post(
+        url("scoring_criterion_new", evaluation.rfp_id) + f"?parent={quality.pk}",
+        {"name": "Cultural fit", "source": "evaluators", "rubric": "Values and style."},
+    )
+    assert response.status_code == 302
+    added = Criterion.objects.get(name="Cultural fit")
+    assert added.parent == quality
+    response = client.post(url("scoring_criterion_delete", evaluation.rfp_id, added.pk))
+    assert response.status_code == 302 and not Criterion.objects.filter(pk=added.pk).exists()
+
+
+def test_changes_after_the_lock_ask_for_a_reason(started, procurement_manager):
+    client = login(procurement_manager)
+    response = client.post(
+        url("scoring_method", started.rfp_id),
+        {"ranking_method": "topsis", "aggregation": "mean", "discussion_threshold": "3"},
+    )
+    assert response.status_code == 400 and "Reason for the change" in response.content.decode()
+    response = client.post(
+        url("scoring_method", started.rfp_id),
+        {
+            "ranking_method": "topsis",
+            "aggregation": "mean",
+            "discussion_threshold": "3",
+            "reason": "The board asked for TOPSIS to compare with the ideal vendor.",
+        },
+    )
+    assert response.status_code == 302
+    history = login(procurement_manager).get(url("scoring_criteria", started.rfp_id))
+    assert "The board asked for TOPSIS" in history.content.decode()
+    # Adding a criterion after the lock is refused with a page saying why.
+    response = client.post(
+        url("scoring_criterion_new", started.rfp_id), {"name": "Late", "source": "evaluators"}
+    )
+    assert response.status_code == 409
+
+
+def test_panel_and_start(evaluation, procurement_manager, evaluator):
+    client = login(procurement_manager)
+    page = client.get(url("scoring_panel", evaluation.rfp_id))
+    assert page.status_code == 200 and str(evaluator) in page.content.decode()
+    security = f.leaf(evaluation, "Security")
+    response = client.post(
+        url("scoring_panel", evaluation.rfp_id),
+        {
+            "evaluator": evaluator.pk,
+            f"u{evaluator.pk}-criteria": [security.pk],
+            f"u{evaluator.pk}-lot": "",
+        },
+    )
+    assert response.status_code == 302
+    assert list(
+        evaluation.assignments.filter(evaluator=evaluator).values_list("criterion_id", flat=True)
+    ) == [security.pk]
+    check = client.get(url("scoring_start", evaluation.rfp_id))
+    assert check.status_code == 200
+    response = client.post(url("scoring_start", evaluation.rfp_id))
+    assert response.status_code == 302
+    assert Evaluation.objects.get(pk=evaluation.pk).scoring_started_at is not None
+
+
+def test_the_evaluators_journey(started, evaluator):
+    client = login(evaluator)
+    rfp_id = started.rfp_id
+    page = client.get(url("scoring_my_work", rfp_id)).content.decode()
+    assert "Declare your conflicts of interest first" in page and "0 of 10" in page
+    companies = list(Proposal.objects.filter(rfp_id=rfp_id).values_list("company_id", flat=True))
+    response = client.post(url("scoring_conflicts", rfp_id), {f"conflict_{companies[0]}": "no"})
+    assert response.status_code == 400  # the other vendor is not answered
+    response = client.post(
+        url("scoring_conflicts", rfp_id),
+        {f"conflict_{companies[0]}": "no", f"conflict_{companies[1]}": "yes"},
+    )
+    assert response.status_code == 400 and "Describe the conflict" in response.content.decode()
+    response = client.post(
+        url("scoring_conflicts", rfp_id),
+        {f"conflict_{c}": "no" for c in companies},
+    )
+    assert response.status_code == 302
+    assert ConflictDeclaration.objects.filter(evaluator=evaluator).count() == 2
+
+    for proposal in Proposal.objects.filter(rfp_id=rfp_id):
+        page = client.get(url("scoring_score_vendor", rfp_id, proposal.pk))
+        assert page.status_code == 200
+        lot = started.rfp.lots.get().pk
+        criteria = Criterion.objects.filter(evaluation=started, source="evaluators")
+        data = {f"score_{c.pk}-{lot}": "7" for c in criteria}
+        first = criteria.first()
+        data[f"score_{first.pk}-{lot}"] = "10"
+        response = client.post(url("scoring_score_vendor", rfp_id, proposal.pk), data)
+        content = response.content.decode()
+        assert response.status_code == 400 and "needs a comment" in content
+        assert f'id="id_comment_{first.pk}-{lot}_error"' in content
+        data[f"comment_{first.pk}-{lot}"] = "Outstanding references, all confirmed."
+        response = client.post(url("scoring_score_vendor", rfp_id, proposal.pk), data)
+        assert response.status_code == 302
+    page = client.get(url("scoring_my_work", rfp_id)).content.decode()
+    assert "10 of 10" in page
+    check = client.get(url("scoring_submit", rfp_id))
+    assert "Outstanding references" in check.content.decode()
+    response = client.post(url("scoring_submit", rfp_id))
+    assert response.status_code == 302
+    assert not EvaluatorScore.objects.filter(evaluator=evaluator, submitted_at__isnull=True)
+
+
+def test_consensus_pages(scored, procurement_manager):
+    client = login(procurement_manager)
+    rfp_id = scored.rfp_id
+    page = client.get(url("scoring_consensus", rfp_id) + "?show=all")
+    assert page.status_code == 200 and "Set consensus" in page.content.decode()
+    criterion = f.leaf(scored, "Security")
+    proposal = Proposal.objects.filter(rfp_id=rfp_id).first()
+    lot = scored.rfp.lots.get()
+    item = url("scoring_consensus_item", rfp_id, criterion.pk, proposal.pk, lot.pk)
+    response = client.post(item, {"score": "8", "justification": "short"})
+    assert response.status_code == 400
+    response = client.post(
+        item, {"score": "8.5", "justification": "Agreed after the panel's discussion on Monday."}
+    )
+    assert response.status_code == 302
+    assert ConsensusScore.objects.get().score == 8.5
+    response = client.post(item, {"clear": "1"})
+    assert response.status_code == 302 and not ConsensusScore.objects.exists()
+
+
+def test_results_page_and_what_if(scored, viewer):
+    client = login(viewer)
+    rfp_id = scored.rfp_id
+    page = client.get(url("scoring_results", rfp_id)).content.decode()
+    assert "Ranking" in page and "<svg" in page and "How robust is the winner?" in page
+    assert page.index("Bangalore Process Ltd") < page.index("Manila Contact Co")
+    location = f.main(scored, "Location")
+    cost = f.main(scored, "Cost")
+    params = f"?partial=what-if&w_{cost.pk}=10&w_{location.pk}=60"
+    partial = client.get(url("scoring_results", rfp_id) + params, HTTP_HX_REQUEST="true")
+    content = partial.content.decode()
+    assert partial.status_code == 200 and "<html" not in content
+    assert "What-if, not saved" in content
+    assert content.index("Manila Contact Co") < content.index("Bangalore Process Ltd")
+    # Without htmx the same form shows the whole page with those weights.
+    plain = client.get(url("scoring_results", rfp_id) + params).content.decode()
+    assert "<html" in plain and "What-if, not saved" in plain
+    assert Criterion.objects.get(pk=cost.pk).weight == 40
+
+
+def test_drilldown_page(scored, procurement_manager):
+    proposal = Proposal.objects.get(rfp_id=scored.rfp_id, company__legal_name="Manila Contact Co")
+    page = login(procurement_manager).get(url("scoring_drilldown", scored.rfp_id, proposal.pk))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "$5,696,000.00" in content and "Dedicated agent, fully loaded" in content
+    assert "Makati" in content and "Offshore" in content
+    assert "How this is computed" in content
+
+
+def test_award_pages(scored, procurement_manager, buyer_admin):
+    rfp_id = scored.rfp_id
+    lot = scored.rfp.lots.get()
+    winner = Proposal.objects.get(rfp_id=rfp_id, company__legal_name="Bangalore Process Ltd")
+    client = login(procurement_manager)
+    form = client.get(url("scoring_award_propose", rfp_id, lot.pk))
+    assert form.status_code == 200
+    data = {
+        "winners": [winner.pk],
+        "justification": "Lowest cost of ownership and every SLA within reach.",
+        "notify_ranks": "on",
+    }
+    check = client.post(url("scoring_award_propose", rfp_id, lot.pk), {**data, "step": "check"})
+    assert check.status_code == 200 and "Check the award" in check.content.decode()
+    assert not AwardDecision.objects.exists()
+    response = client.post(url("scoring_award_propose", rfp_id, lot.pk), data)
+    assert response.status_code == 302
+    award = AwardDecision.objects.get()
+    page = login(procurement_manager).get(url("scoring_award_decide", rfp_id, award.pk))
+    assert page.status_code == 403  # only admins decide
+    admin = login(buyer_admin)
+    response = admin.post(url("scoring_award_decide", rfp_id, award.pk), {"decision": "return"})
+    assert response.status_code == 400  # a comment is needed to send it back
+    response = admin.post(url("scoring_award_decide", rfp_id, award.pk), {"decision": "approve"})
+    assert response.status_code == 302
+    award.refresh_from_db()
+    assert award.status == "approved"
+    page = admin.get(url("scoring_award", rfp_id)).content.decode()
+    assert "Approved by" in page
+
+
+def test_finalise_page(buyer_admin, procurement_manager, vendor_a, vendor_b, evaluator):
+    rfp = f.make_rfp(procurement_manager, buyer_admin, [vendor_a, vendor_b], two_envelopes=True)
+    f.submit(vendor_a, rfp, f.Bid())
+    f.submit(vendor_b, rfp, f.Bid(prices=f.PRICES_B))
+    rfp = f.pass_deadline(rfp)
+    from scoring import services
+
+    evaluation = services.evaluation_setup(actor=procurement_manager, rfp=rfp)
+    f.setup_panel(procurement_manager, evaluation, [evaluator])
+    evaluation = f.start(procurement_manager, f.fresh(evaluation))
+    client = login(procurement_manager)
+    response = client.post(url("scoring_finalise", rfp.pk), {"comment": ""})
+    assert response.status_code == 409 and "still need" in response.content.decode()
+    f.declare_none(evaluator, evaluation)
+    f.score_all(evaluator, evaluation)
+    response = client.post(url("scoring_finalise", rfp.pk), {"comment": "Technical scores final."})
+    assert response.status_code == 302
+    page = client.get(url("scoring_results", rfp.pk)).content.decode()
+    assert "Technical ranking" not in page
+    assert '<th scope="col" class="num">Cost <span' in page  # cost is ranked now
