@@ -44,6 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if membership is not None:
         from proposals.selectors import buyer_dashboard as proposals_buyer_dashboard
         from rfp.selectors import buyer_dashboard as rfp_buyer_dashboard
+        from scoring.selectors import evaluator_dashboard
 
         return render(
             request,
@@ -53,6 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "member_count": membership.organization.memberships.count(),
                 "rfp_dashboard": rfp_buyer_dashboard(user),
                 "proposals_dashboard": proposals_buyer_dashboard(user),
+                "scoring_tasks": evaluator_dashboard(user),
             },
         )
     vendor = vendor_membership(user)

@@ -110,6 +110,61 @@ def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
     ).select_related("rfp")
 
 
+@dataclass(frozen=True)
+class EvaluatorTask:
+    """A dashboard line for an evaluator: an evaluation they sit on, and how far they are."""
+
+    evaluation: Evaluation
+    drafted: int
+    submitted: int
+
+    @property
+    def rfp(self) -> RFP:
+        return self.evaluation.rfp
+
+    @property
+    def state(self) -> str:
+        if self.evaluation.scoring_started_at is None:
+            return "Scoring has not started yet"
+        if self.submitted:
+            return f"{self.submitted} score{'s' if self.submitted != 1 else ''} submitted"
+        if self.drafted:
+            return f"{self.drafted} draft score{'s' if self.drafted != 1 else ''}, not submitted"
+        return "Ready for you to score"
+
+
+def evaluator_dashboard(user: Any) -> list[EvaluatorTask]:
+    """The evaluations of the user's organization on whose panel the user sits, with
+    how many of their own scores are drafted and submitted (two queries, any size)."""
+    from django.db.models import Count, Q
+
+    evaluations = list(
+        evaluations_visible_to(user)
+        .filter(assignments__evaluator=user)
+        .distinct()
+        .order_by("-rfp__submission_deadline", "-id")[:20]
+    )
+    counts = {
+        row["evaluation_id"]: row
+        for row in EvaluatorScore.objects.filter(
+            evaluator=user, evaluation__in=[e.pk for e in evaluations]
+        )
+        .values("evaluation_id")
+        .annotate(
+            drafted=Count("id", filter=Q(submitted_at__isnull=True)),
+            submitted=Count("id", filter=Q(submitted_at__isnull=False)),
+        )
+    }
+    return [
+        EvaluatorTask(
+            evaluation=e,
+            drafted=counts.get(e.pk, {}).get("drafted", 0),
+            submitted=counts.get(e.pk, {}).get("submitted", 0),
+        )
+        for e in evaluations
+    ]
+
+
 def evaluation_for(user: Any, rfp_pk: int) -> Evaluation:
     """The evaluation of an RFP of the user's organization, or 404."""
     evaluation = (

@@ -293,3 +293,28 @@ def test_finalise_page(buyer_admin, procurement_manager, vendor_a, vendor_b, eva
     page = client.get(url("scoring_results", rfp.pk)).content.decode()
     assert "Technical ranking" not in page
     assert '<th scope="col" class="num">Cost <span' in page  # cost is ranked now
+
+
+def test_evaluator_dashboard_leads_to_scoring_not_to_sealed_proposals(
+    scored, evaluator, procurement_manager
+):
+    """An evaluator may not read proposals (only score them): the dashboard shows the
+    evaluations they sit on, with their progress, and no Proposals panel."""
+    html = login(evaluator).get(url("dashboard")).content.decode()
+    assert "Your scoring" in html
+    assert url("scoring_my_work", scored.rfp_id) in html
+    assert "scores submitted" in html
+    assert url("proposal_list") not in html
+    manager = login(procurement_manager).get(url("dashboard")).content.decode()
+    assert "Your scoring" not in manager and url("proposal_list") in manager
+
+
+def test_evaluator_dashboard_queries_do_not_grow_with_evaluations(
+    scored, evaluator, django_assert_max_num_queries
+):
+    from scoring.selectors import evaluator_dashboard
+
+    with django_assert_max_num_queries(2):
+        tasks = evaluator_dashboard(evaluator)
+    assert [t.rfp.pk for t in tasks] == [scored.rfp_id]
+    assert tasks[0].submitted > 0 and tasks[0].drafted == 0
