@@ -37,6 +37,10 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy
 
+## make e2e: only the browser journeys (Chromium, screenshots in test-artifacts/e2e/)
+e2e: install
+	$(BIN)/python -m pytest tests/e2e
+
 check: lint test
 
 bench: install

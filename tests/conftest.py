@@ -40,6 +40,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any) -> Any:
+    """Make the migrated database's rows, which Django serializes when it makes the test
+    database, visible to every connection object of the session.
+
+    Django keeps them on the connection object, and connection objects are per context
+    (asgiref Local). Playwright's sync API runs a browser test in another context, whose
+    connection object would not have them: serialized rollback would then silently
+    reload nothing, and the test would find no languages, no certification types...
+    Kept on the connection's class instead (one database, one class)."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+    yield
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Empty the test database before a test with `serialized_rollback=True`.
 
