@@ -23,7 +23,7 @@ install: $(VENV)/.installed node_modules/.installed
 WEB_PORT ?= 8000
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(WEB_PORT)} $(BIN)/python manage.py seed_demo
 	WEB_PORT=$(WEB_PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(WEB_PORT)} \
 		$(BIN)/honcho -f Procfile.dev start
 

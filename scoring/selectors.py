@@ -915,8 +915,11 @@ def _sensitivity_lines(
     result: engine.SensitivityResult,
     names: Mapping[str, str],
     vendors: Mapping[str, str],
+    non_compliant: frozenset[str] = frozenset(),
 ) -> tuple[SensitivityLine, ...]:
-    """The engine's analysis in words, with criterion and vendor names."""
+    """The engine's analysis in words, with criterion and vendor names. A rival whose
+    proposal is non-compliant is said to be so: it would rank first, but it cannot be
+    awarded as it stands."""
     winner = vendors[result.winner]
     lines = []
     for entry in result.criteria:
@@ -951,6 +954,8 @@ def _sensitivity_lines(
                 f"{_percent(new)} of the total (the other weights rescaled in proportion) for "
                 f"{rival} to rank first instead of {winner}."
             )
+        if entry.new_winner in non_compliant:
+            message += f" {rival}'s proposal is non-compliant: it cannot be awarded as it stands."
         lines.append(
             SensitivityLine(
                 int(entry.criterion_id),
@@ -1070,7 +1075,12 @@ def _lot_results(
         tie_breaks = tuple(_name_ids(tie.explanation, names, vendors) for tie in ranking.tie_breaks)
         if len(ranked) > 1:
             analysis = engine.analyse_sensitivity(method, ids, crits, matrix, weights)  # type: ignore[arg-type]
-            sensitivity = _sensitivity_lines(analysis, names, vendors)
+            non_compliant = frozenset(
+                str(item.proposal.pk)
+                for item in ranked
+                if item.proposal.effective_compliance == ComplianceStatus.NON_COMPLIANT
+            )
+            sensitivity = _sensitivity_lines(analysis, names, vendors, non_compliant)
             sensitivity_note = analysis.note
             if analysis.most_critical_criterion:
                 most_critical = names[analysis.most_critical_criterion]

@@ -181,3 +181,26 @@ def test_results_as_dict_is_json_ready(scored, procurement_manager):
     text = json.dumps(data)
     assert data["lots"][0]["ranking"][0]["tco"]["total"] == "4818000.00"
     assert "Total cost of ownership" in text
+
+
+def test_sensitivity_says_when_the_rival_cannot_be_awarded(scored, procurement_manager):
+    """The buyer rules Manila's proposal non-compliant: the cost line, which names Manila
+    as the vendor a lighter cost weight would put first, says it cannot be awarded."""
+    from proposals.models import Proposal
+    from proposals.services import proposal_compliance_override
+
+    manila = Proposal.objects.get(rfp=scored.rfp, company__legal_name="Manila Contact Co")
+    before = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    cost = next(line for line in before.sensitivity if line.name == "Cost")
+    assert cost.new_winner == "Manila Contact Co" and "non-compliant" not in cost.message
+    proposal_compliance_override(
+        actor=procurement_manager,
+        proposal=manila,
+        status="non_compliant",
+        justification="The insurance certificate it sent has expired.",
+    )
+    after = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    cost = next(line for line in after.sensitivity if line.name == "Cost")
+    assert cost.message.endswith(
+        "Manila Contact Co's proposal is non-compliant: it cannot be awarded as it stands."
+    )
