@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -9,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +111,30 @@ class RealWorker:
                 self.process.kill()
         if not self.log.closed:
             self.log.close()
+
+
+@contextlib.contextmanager
+def jobs_sent_to_a_private_queue(monkeypatch: Any, prefix: str) -> Iterator[str]:
+    """For the block, background jobs (jobs.services) no longer run eagerly: they go to a
+    new private queue on the configured broker, which only the real workers a test starts
+    on it listen to. Yields the queue's name."""
+    from django.conf import settings
+
+    from bpo_portal.celery import app as celery_app
+    from jobs import services as job_services
+    from jobs.tasks import run_job
+
+    queue = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(
+        job_services,
+        "_send",
+        lambda job_id: run_job.apply_async(kwargs={"job_id": job_id}, queue=queue),
+    )
+    celery_app.conf.task_always_eager = False
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
 def free_port() -> int:

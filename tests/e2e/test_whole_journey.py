@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from accounts.models import BuyerRole
 from rfp.models import RFP
 from tests.conftest import PASSWORD, add_member, make_buyer_org, make_user
 from tests.e2e.conftest import ARTIFACTS
+from tests.helpers import RealWorker, jobs_sent_to_a_private_queue
 from tests.proposals.factories import equip_vendor
 from tests.scoring import factories as f
 from vendors.services import vendor_company_create
@@ -461,8 +461,8 @@ def buyer_tries_what_if_weights(buyer, rfp: RFP) -> None:
     assert page.locator(f"#w_{cost.pk}_value").inner_text() == "5"
     buyer.step("buyer: what-if, cost weighs 5")
     assert Criterion.objects.get(pk=cost.pk).weight == weight_before  # nothing saved
-    assert before  # the saved ranking is back on the next visit
-    goto(buyer, f"/scoring/rfp/{rfp.pk}/results/")
+    assert before
+    goto(buyer, f"/scoring/rfp/{rfp.pk}/results/")  # the saved ranking is back
     assert page.locator(".ranking-table tbody tr").first.inner_text() == before
 
 
@@ -603,22 +603,10 @@ def real_report_worker(monkeypatch):
     (the configured broker: Redis in CI), which writes where the live server reads."""
     from django.conf import settings as django_settings
 
-    from bpo_portal.celery import app as celery_app
-    from jobs import services as job_services
-    from jobs.tasks import run_job
-    from tests.helpers import RealWorker
-
-    queue = f"test-journey-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setattr(
-        job_services,
-        "_send",
-        lambda job_id: run_job.apply_async(kwargs={"job_id": job_id}, queue=queue),
-    )
-    worker = RealWorker(queue, extra_env={"MEDIA_ROOT": str(django_settings.MEDIA_ROOT)})
-    try:
-        worker.wait_ready()
-        celery_app.conf.task_always_eager = False
-        yield worker
-    finally:
-        celery_app.conf.task_always_eager = True
-        worker.stop()
+    with jobs_sent_to_a_private_queue(monkeypatch, "test-journey") as queue:
+        worker = RealWorker(queue, extra_env={"MEDIA_ROOT": str(django_settings.MEDIA_ROOT)})
+        try:
+            worker.wait_ready()
+            yield worker
+        finally:
+            worker.stop()

@@ -5,21 +5,16 @@ filesystem broker of development never redelivers it."""
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
 
 from accounts.models import AuditEvent
-from bpo_portal.celery import app as celery_app
-from jobs import services
 from jobs.models import Job, JobState
 from jobs.selectors import job_status
 from jobs.services import job_create
-from jobs.tasks import run_job
-from tests.helpers import RealWorker
+from tests.helpers import RealWorker, jobs_sent_to_a_private_queue, wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -39,42 +34,26 @@ WORKER_ENV = {
 }
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, explain: Callable[[], str]) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(explain())
-
-
 @pytest.fixture
 def start_worker(monkeypatch) -> Iterator[Callable[[str], RealWorker]]:
     """Start real workers on a private queue; they are stopped after the test."""
-    queue = f"test-crash-{uuid.uuid4().hex[:8]}"
     started: list[RealWorker] = []
     # Send jobs to this test's private queue, which only its workers listen to.
-    monkeypatch.setattr(
-        services,
-        "_send",
-        lambda job_id: run_job.apply_async(kwargs={"job_id": job_id}, queue=queue),
-    )
-    celery_app.conf.task_always_eager = False
+    with jobs_sent_to_a_private_queue(monkeypatch, "test-crash") as queue:
 
-    def start(name: str) -> RealWorker:
-        worker = RealWorker(
-            queue, extra_env=WORKER_ENV, include=["tests.jobs.handlers"], name=f"{queue}-{name}"
-        )
-        started.append(worker)
-        worker.wait_ready()
-        return worker
+        def start(name: str) -> RealWorker:
+            worker = RealWorker(
+                queue, extra_env=WORKER_ENV, include=["tests.jobs.handlers"], name=f"{queue}-{name}"
+            )
+            started.append(worker)
+            worker.wait_ready()
+            return worker
 
-    try:
-        yield start
-    finally:
-        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-        for worker in started:
-            worker.stop()
+        try:
+            yield start
+        finally:
+            for worker in started:
+                worker.stop()
 
 
 def test_a_worker_killed_mid_job_leaves_it_to_the_next_one_which_does_it_once(
@@ -91,7 +70,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next_one_which_does_it_once(
     def progress() -> int:
         return job_status(Job.objects.get(pk=job.pk)).progress
 
-    wait_for(lambda: progress() >= 20, 60, lambda: f"no progress:\n{first.output()}")
+    wait_until(lambda: progress() >= 20, 60, lambda: f"no progress:\n{first.output()}")
     first.kill()
     job.refresh_from_db()
     assert job.state == JobState.RUNNING  # left as it was: the worker had no say
@@ -100,7 +79,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next_one_which_does_it_once(
     assert not AuditEvent.objects.filter(action="test.job_ran", object_id=str(job.pk)).exists()
 
     second = start_worker("second")
-    wait_for(
+    wait_until(
         lambda: Job.objects.get(pk=job.pk).state == JobState.DONE,
         90,
         lambda: f"not taken over:\nfirst:\n{first.output()}\nsecond:\n{second.output()}",

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import io
 import time
-import uuid
 
 import pytest
 from django.conf import settings
 from pypdf import PdfReader
 
-from bpo_portal.celery import app as celery_app
-from jobs import services as job_services
 from jobs.models import Job, JobState
-from jobs.tasks import run_job
 from reports import services
 from reports.models import Report
-from tests.helpers import RealWorker
+from tests.helpers import RealWorker, jobs_sent_to_a_private_queue, wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -34,23 +30,14 @@ WORKER_ENV = {
 }
 
 
-def wait_for(condition, timeout, explain):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(explain())
+@pytest.fixture
+def queue(monkeypatch):
+    """Jobs go to this test's private queue, which only its workers listen to."""
+    with jobs_sent_to_a_private_queue(monkeypatch, "test-report-crash") as name:
+        yield name
 
 
-def test_report_survives_a_killed_worker(scored, procurement_manager, monkeypatch):
-    queue = f"test-report-crash-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setattr(
-        job_services,
-        "_send",
-        lambda job_id: run_job.apply_async(kwargs={"job_id": job_id}, queue=queue),
-    )
-    celery_app.conf.task_always_eager = False
+def test_report_survives_a_killed_worker(scored, procurement_manager, queue):
     workers: list[RealWorker] = []
 
     def start(name: str) -> RealWorker:
@@ -68,7 +55,7 @@ def test_report_survives_a_killed_worker(scored, procurement_manager, monkeypatc
     try:
         first = start("first")
         report = services.report_request(actor=procurement_manager, rfp=scored.rfp, kind="pdf")
-        wait_for(
+        wait_until(
             lambda: Job.objects.get(pk=report.job_id).state == JobState.RUNNING,
             60,
             lambda: f"never started:\n{first.output()}",
@@ -78,7 +65,7 @@ def test_report_survives_a_killed_worker(scored, procurement_manager, monkeypatc
         assert Job.objects.get(pk=report.job_id).state == JobState.RUNNING
 
         second = start("second")
-        wait_for(
+        wait_until(
             lambda: Job.objects.get(pk=report.job_id).state == JobState.DONE,
             120,
             lambda: f"not taken over:\nfirst:\n{first.output()}\nsecond:\n{second.output()}",
@@ -91,6 +78,5 @@ def test_report_survives_a_killed_worker(scored, procurement_manager, monkeypatc
         job.result_file.close()
         assert len(reader.pages) > 5
     finally:
-        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
         for worker in workers:
             worker.stop()
