@@ -21,11 +21,12 @@ install: $(VENV)/.installed node_modules/.installed
 
 ## make run: install, migrate, load demo data, serve on :8000 (WEB_PORT) with a Celery worker
 WEB_PORT ?= 8000
+# Links in e-mails (the demo's too) point at this server unless SITE_URL says otherwise.
+run: export SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(WEB_PORT)} $(BIN)/python manage.py seed_demo
-	WEB_PORT=$(WEB_PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(WEB_PORT)} \
-		$(BIN)/honcho -f Procfile.dev start
+	$(BIN)/python manage.py seed_demo
+	WEB_PORT=$(WEB_PORT) $(BIN)/honcho -f Procfile.dev start
 
 ## make test: install and run the whole test suite
 test: install

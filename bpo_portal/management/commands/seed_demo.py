@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             rfps += seed_scoring()
         width = max(len(login.email) for login in logins)
         self.stdout.write(
-            self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/")
+            self.style.SUCCESS(f"Demo data is ready. Log in at {settings.SITE_URL}/")
         )
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
         for login in logins:
