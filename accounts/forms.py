@@ -45,6 +45,7 @@ class OrganizationSettingsForm(forms.ModelForm):
             "time_zone",
             "business_hours_start",
             "business_hours_end",
+            "four_eyes_required",
         ]
         widgets = {
             "business_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

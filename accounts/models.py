@@ -90,6 +90,13 @@ class BuyerOrganization(models.Model):
     time_zone = TimeZoneField(default="UTC", use_pytz=False)
     business_hours_start = models.TimeField(default=dt.time(9, 0))
     business_hours_end = models.TimeField(default=dt.time(17, 0))
+    four_eyes_required = models.BooleanField(
+        "four eyes on publication and award",
+        default=True,
+        help_text="An RFP is published, and an award approved, only by an admin other than "
+        "the person who submitted or proposed it. Switch off only for a team with a single "
+        "admin: every step is still recorded in the audit log.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

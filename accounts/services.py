@@ -146,7 +146,14 @@ def buyer_organization_update(
         "time_zone",
         "business_hours_start",
         "business_hours_end",
+        "four_eyes_required",
     }
+    # From the database: a ModelForm has already set the new values on the instance.
+    four_eyes_before = (
+        BuyerOrganization.objects.filter(pk=organization.pk)
+        .values_list("four_eyes_required", flat=True)
+        .get()
+    )
     for key, value in fields.items():
         if key not in allowed:
             raise ApplicationError(f"'{key}' cannot be changed here.")
@@ -156,16 +163,40 @@ def buyer_organization_update(
             {"business_hours_end": "Business hours must end after they start."}
         )
     validate_model(organization)
-    organization.save()
+    with transaction.atomic():
+        organization.save()
+        audit_record(
+            actor=actor,
+            action="organization.updated",
+            obj=organization,
+            organization=organization,
+            summary=f"{actor} changed the organization's settings",
+            data={k: str(v) for k, v in fields.items()},
+        )
+        if organization.four_eyes_required != four_eyes_before:
+            # Its own entry: who decided that one person may publish and award, and when.
+            state = "on" if organization.four_eyes_required else "off"
+            audit_record(
+                actor=actor,
+                action="organization.four_eyes_changed",
+                obj=organization,
+                organization=organization,
+                summary=f"{actor} switched four eyes on publication and award {state}",
+                data={"old": four_eyes_before, "new": organization.four_eyes_required},
+            )
+    return organization
+
+
+def audit_log_exported(*, actor: User, organization: BuyerOrganization) -> None:
+    """The audit log left the portal as a file: recorded like any private download."""
+    require_buyer(actor, Capability.VIEW_AUDIT, organization)
     audit_record(
         actor=actor,
-        action="organization.updated",
+        action="organization.audit_log_exported",
         obj=organization,
         organization=organization,
-        summary=f"{actor} changed the organization's settings",
-        data={k: str(v) for k, v in fields.items()},
+        summary=f"{actor} exported the audit log",
     )
-    return organization
 
 
 # --- Invitations ---------------------------------------------------------------------

@@ -383,7 +383,9 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     user = _user(request)
-    require_buyer(user, Capability.VIEW_AUDIT)
+    membership = require_buyer(user, Capability.VIEW_AUDIT)
+    # Recorded first, so the export lists itself.
+    services.audit_log_exported(actor=user, organization=membership.organization)
     rows = selectors.audit_events_visible_to(user=user).values_list(
         "occurred_at", "actor__email", "action", "object_type", "object_id", "summary"
     )

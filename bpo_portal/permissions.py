@@ -184,6 +184,42 @@ def _pk(obj: Any) -> Any:
     return getattr(obj, "pk", obj)
 
 
+# --- Four eyes -------------------------------------------------------------------------------
+
+
+def four_eyes_apply(organization: BuyerOrganization | None) -> bool:
+    """Four eyes hold unless the organization switched them off (a team with one admin)."""
+    return organization is None or bool(organization.four_eyes_required)
+
+
+def second_person_refusal(
+    *, organization: BuyerOrganization | None, actor: Any, first_actor: Any, what: str
+) -> str | None:
+    """Four eyes: why `actor` may not take the second step of a decision whose first
+    step `first_actor` took (submitting an RFP for approval, proposing an award), or
+    None if they may. The organization may switch four eyes off (a team with one admin):
+    then the same person takes both steps, each still recorded."""
+    if not four_eyes_apply(organization) or first_actor is None:
+        return None
+    if _pk(first_actor) != _pk(actor):
+        return None
+    return (
+        f"You {what}: another admin must approve it (four-eyes principle). "
+        "An organization with a single admin can switch four eyes off in its settings."
+    )
+
+
+def require_second_person(
+    *, organization: BuyerOrganization | None, actor: Any, first_actor: Any, what: str
+) -> None:
+    """PermissionDeniedError (403) with the reason, if four eyes forbid `actor` this step."""
+    refusal = second_person_refusal(
+        organization=organization, actor=actor, first_actor=first_actor, what=what
+    )
+    if refusal is not None:
+        raise PermissionDeniedError(refusal)
+
+
 # --- DRF permission classes ------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from bpo_portal.audit import audit_record
 from bpo_portal.errors import NotFoundError
 from bpo_portal.permissions import buyer_membership
 from jobs.live import cache_get, progress_key
@@ -54,10 +55,21 @@ def job_for_user(*, user: Any, pk: int) -> Job:
 
 
 def job_file_downloaded(*, user: Any, job: Job) -> None:
-    """Let the job's kind record the download (reports are audited)."""
+    """Record the download of a job's file (page and API both come here): the job's kind
+    records it in its own words (reports name the report and the RFP); any other kind's
+    file is recorded here, so no private file leaves unrecorded."""
     registered = job_kind(job.kind)
     if registered is not None and registered.on_download is not None:
         registered.on_download(user, job)
+        return
+    audit_record(
+        actor=user,
+        action="job.file_downloaded",
+        obj=job,
+        organization=job.organization,
+        summary=f"{user} downloaded {job.result_filename or 'the file'} of {job}",
+        data={"kind": job.kind, "file": job.result_filename},
+    )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@
   submitted before its deadline (Manila Bay twice: two versions), Monterrey
   pricing in MXN. Then, in the present, it closes, its technical envelope
   opens (compliance is checked: BPP lacks PCI DSS, and Northwind's procurement
-  manager overrides that with a justification) and the commercial envelope
-  is opened by the procurement manager. Without time-machine it is skipped.
+  manager overrides that with a justification). The RFP has two envelopes: the
+  prices stay sealed until the technical evaluation (scoring's demo) is
+  finalised. Without time-machine it is skipped.
 """
 
 from __future__ import annotations
@@ -241,7 +242,7 @@ def _bid(user: User, rfp: RFP, spec: dict[str, Any], *, currency: str = "") -> P
 
 def _seed_open_rfp(organization: BuyerOrganization, made: list[str]) -> None:
     rfp = RFP.objects.filter(organization=organization, title=HELPLINE).first()
-    if rfp is None or not selectors.open_for_submissions(rfp):
+    if rfp is None or not rfp.is_open_for_bids():
         return
     for email, spec in VENDORS.items():
         user = _user(email)
@@ -293,7 +294,10 @@ def _seed_past_rfp(organization: BuyerOrganization, made: list[str]) -> None:
         )
         if companies:
             rfp_services.rfp_invitations_create(actor=pm, rfp=rfp, companies=companies)
-        rfp = rfp_services.rfp_publish(actor=admin, rfp=rfp, version=rfp.version)
+        rfp = rfp_services.rfp_submit_for_approval(
+            actor=pm, rfp=rfp, version=rfp.version, comment="Budget and scope signed off."
+        )
+        rfp = rfp_services.rfp_approve(actor=admin, rfp=rfp, version=rfp.version)
     with _at(start + dt.timedelta(days=3)):
         for email, spec in VENDORS.items():
             user = _user(email)
@@ -335,12 +339,11 @@ def _seed_past_rfp(organization: BuyerOrganization, made: list[str]) -> None:
             justification="Card payments go through Northwind's own PCI-certified IVR: agents "
             "never handle card data, so PCI DSS is not needed for this scope.",
         )
-    services.commercial_envelope_open(
-        actor=pm, rfp=rfp, comment="Technical evaluation finalised by the panel."
-    )
+    # The prices stay sealed: they open once the technical evaluation is finalised.
     state = "closed" if rfp.status == RFPStatus.CLOSED else rfp.status
     made.append(
-        f"{rfp.reference} {PAST} ({state}, deadline passed, 3 proposals opened, both envelopes)"
+        f"{rfp.reference} {PAST} ({state}, deadline passed, 3 proposals opened, prices sealed "
+        "until the technical evaluation is finalised)"
     )
 
 

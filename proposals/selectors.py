@@ -5,8 +5,9 @@ The seal, in one place:
 * `envelope_state(rfp)` says which envelopes are open, whoever asks: the
   technical envelope (everything but prices) opens at the submission deadline
   (never for a cancelled RFP); the commercial envelope (prices, TCO) opens with
-  it on a one-envelope RFP, or when `commercial_envelope_open` is called on a
-  two-envelope RFP.
+  it on a one-envelope RFP, or when `commercial_envelope_open` opens it on a
+  two-envelope RFP, which it does only once the technical evaluation is final
+  (scoring's rule, registered with `services.technical_evaluation_check_register`).
 * `proposal_access(user, rfp)` adds who the user is: buyers of the RFP's
   organization see what the envelopes allow, vendors see only their own
   proposal, in full; everyone else sees nothing.
@@ -75,31 +76,6 @@ class ProposalsSealedError(ConflictError):
     """Asked for proposal content that an envelope still hides."""
 
 
-# --- Deadlines ----------------------------------------------------------------------------------
-
-
-def submission_deadline(rfp: RFP) -> dt.datetime | None:
-    """The deadline to the second (UTC): fractions of a second never count."""
-    if rfp.submission_deadline is None:
-        return None
-    return rfp.submission_deadline.replace(microsecond=0)
-
-
-def deadline_passed(rfp: RFP, *, now: dt.datetime | None = None) -> bool:
-    deadline = submission_deadline(rfp)
-    return deadline is not None and (now or timezone.now()) >= deadline
-
-
-def open_for_submissions(rfp: RFP, *, now: dt.datetime | None = None) -> bool:
-    """Proposals can be started, changed, submitted and withdrawn: the RFP is
-    published and it is strictly before the deadline."""
-    return (
-        rfp.status == RFPStatus.PUBLISHED
-        and submission_deadline(rfp) is not None
-        and not deadline_passed(rfp, now=now)
-    )
-
-
 # --- The seal -----------------------------------------------------------------------------------
 
 
@@ -134,20 +110,18 @@ def envelope_state(rfp: RFP, *, now: dt.datetime | None = None) -> Envelopes:
     openings = _openings(rfp)
     technical = openings.get(Envelope.TECHNICAL)
     commercial = openings.get(Envelope.COMMERCIAL)
-    technical_open = technical is not None or (
-        rfp.publication_at is not None
-        and rfp.status != RFPStatus.CANCELLED
-        and deadline_passed(rfp, now=now)
-    )
+    # A recorded opening stands; otherwise the seal lifts at the latest deadline ever
+    # published (RFP.seal_lifted), never at an earlier one.
+    technical_open = technical is not None or rfp.seal_lifted(now)
     commercial_open = technical_open and (not rfp.two_envelopes or commercial is not None)
     return Envelopes(
         two_envelopes=rfp.two_envelopes,
-        deadline=submission_deadline(rfp),
+        deadline=rfp.seal_lifts_at,
         technical_open=technical_open,
         commercial_open=commercial_open,
         technical_opened_at=technical.opened_at
         if technical
-        else (submission_deadline(rfp) if technical_open else None),
+        else (rfp.seal_lifts_at if technical_open else None),
         technical_recorded=technical is not None,
         commercial_opened_at=commercial.opened_at
         if commercial
@@ -927,7 +901,7 @@ def proposal_costs_for_evaluation(
 
 
 def _sealed_message(rfp: RFP) -> str:
-    deadline = submission_deadline(rfp)
+    deadline = rfp.seal_lifts_at
     if rfp.status == RFPStatus.CANCELLED:
         return "This RFP was cancelled: its proposals stay sealed."
     when = f" on {timezone.localtime(deadline):%d %b %Y at %H:%M %Z}" if deadline else ""

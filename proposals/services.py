@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import mimetypes
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,7 +40,7 @@ from bpo_portal.errors import (
     PermissionDeniedError,
 )
 from bpo_portal.mail import send_templated_email
-from bpo_portal.permissions import Capability, require_buyer, require_vendor
+from bpo_portal.permissions import Capability, buyer_membership, require_buyer, require_vendor
 from bpo_portal.uploads import DOCUMENT_KINDS, validate_upload
 from proposals import selectors
 from proposals.compliance import evaluate_compliance
@@ -89,16 +89,16 @@ def _site_link(name: str, *args: Any) -> str:
 def _refuse_if_closed(rfp: RFP, *, now: dt.datetime | None = None) -> None:
     """Nothing changes after the deadline (UTC, to the second), nor once the RFP
     is no longer published."""
-    deadline = selectors.submission_deadline(rfp)
+    deadline = rfp.submission_deadline
     if rfp.status == RFPStatus.CANCELLED:
         raise ConflictError("The buyer cancelled this RFP: proposals can no longer be changed.")
-    if deadline is not None and selectors.deadline_passed(rfp, now=now):
+    if deadline is not None and rfp.deadline_passed(now):
         raise ConflictError(
             f"The deadline for proposals passed on {deadline:%d %b %Y at %H:%M:%S} UTC: "
             "nothing can be submitted, changed or withdrawn any more.",
             extra={"deadline": deadline.isoformat()},
         )
-    if rfp.status != RFPStatus.PUBLISHED or deadline is None:
+    if not rfp.is_open_for_bids(now):
         raise ConflictError("This RFP is closed: proposals can no longer be changed.")
 
 
@@ -1033,13 +1033,19 @@ def technical_envelope_open(*, rfp: RFP, now: dt.datetime | None = None) -> Enve
         existing = EnvelopeOpening.objects.filter(rfp=locked, envelope=Envelope.TECHNICAL).first()
         if existing is not None:
             return existing
-        deadline = selectors.submission_deadline(locked)
         if locked.status == RFPStatus.CANCELLED or locked.publication_at is None:
             raise ConflictError(
                 "This RFP was cancelled or never published: its proposals stay sealed."
             )
-        if deadline is None or not selectors.deadline_passed(locked, now=now):
-            raise ConflictError("The proposals open at the submission deadline, not before.")
+        if not locked.seal_lifted(now):
+            raise ConflictError(
+                "The proposals open at the submission deadline, not before.",
+                extra={
+                    "opens_at": locked.seal_lifts_at.isoformat() if locked.seal_lifts_at else None
+                },
+            )
+        deadline = locked.seal_lifts_at
+        assert deadline is not None  # the seal lifted
         count = Proposal.objects.filter(rfp=locked, status=ProposalStatus.SUBMITTED).count()
         opening = EnvelopeOpening.objects.create(
             rfp=locked,
@@ -1089,12 +1095,7 @@ def technical_envelopes_open_due(*, now: dt.datetime | None = None) -> list[int]
     """Beat job: record the opening of every RFP whose deadline has passed."""
     now = now or timezone.now()
     due = (
-        RFP.objects.filter(
-            is_template=False,
-            publication_at__isnull=False,
-            submission_deadline__lte=now,
-        )
-        .exclude(status=RFPStatus.CANCELLED)
+        RFP.objects.seal_lifted(now)
         .exclude(envelope_openings__envelope=Envelope.TECHNICAL)
         .values_list("pk", flat=True)
     )
@@ -1108,10 +1109,33 @@ def technical_envelopes_open_due(*, now: dt.datetime | None = None) -> list[int]
     return opened
 
 
+# Whether an RFP's technical evaluation is final is scoring's rule, and scoring is a
+# higher layer: it registers its check here (scoring/apps.py). `check(rfp)` returns
+# the reasons the evaluation is not final yet, for people; an empty list means final.
+TechnicalEvaluationCheck = Callable[[RFP], list[str]]
+_technical_evaluation_check: TechnicalEvaluationCheck | None = None
+
+
+def technical_evaluation_check_register(check: TechnicalEvaluationCheck) -> None:
+    """Called once by scoring's AppConfig.ready(). Registering again replaces it."""
+    global _technical_evaluation_check
+    _technical_evaluation_check = check
+
+
+def commercial_envelope_blockers(rfp: RFP) -> list[str]:
+    """Why the commercial envelope of this two-envelope RFP may not open yet (empty:
+    it may). Without a registered check it stays shut: prices never open unchecked."""
+    if _technical_evaluation_check is None:
+        return ["The technical evaluation cannot be checked here, so the prices stay sealed."]
+    return list(_technical_evaluation_check(rfp))
+
+
 def commercial_envelope_open(*, actor: User, rfp: RFP, comment: str = "") -> EnvelopeOpening:
-    """Open the prices of a two-envelope RFP: the procurement manager (or an
-    admin) has finalised the technical evaluation. Scoring calls it too.
-    Calling it again returns the first opening."""
+    """Open the prices of a two-envelope RFP, once its technical evaluation is final
+    (every technical item scored, every item flagged for discussion given a
+    consensus score): whoever calls it, the proposals page, the API or scoring's
+    finalisation, the rule is checked here. Calling it again returns the first
+    opening."""
     require_buyer(actor, Capability.MANAGE_EVALUATION, rfp.organization_id)
     with transaction.atomic():
         locked = (
@@ -1131,6 +1155,13 @@ def commercial_envelope_open(*, actor: User, rfp: RFP, comment: str = "") -> Env
             raise ConflictError(
                 "The proposals are still sealed: the commercial envelope opens after the "
                 "technical one, which opens at the submission deadline."
+            )
+        blockers = commercial_envelope_blockers(locked)
+        if blockers:
+            raise ConflictError(
+                "The prices stay sealed until the technical evaluation is finalised: "
+                + " ".join(blockers),
+                extra={"reasons": blockers},
             )
         if not envelopes.technical_recorded:
             technical_envelope_open(rfp=locked)
@@ -1287,3 +1318,52 @@ def ensure_can_download(*, user: Any, attachment: ProposalAttachment) -> None:
         ):
             return
     raise PermissionDeniedError("You cannot download this file.")
+
+
+# --- Reads and downloads, recorded -------------------------------------------------------------
+
+
+def proposal_attachment_download(*, user: User, attachment: ProposalAttachment) -> None:
+    """Check the right to a proposal's file and record the download (page and API).
+    A buyer's download goes to the buyer's audit log; a vendor fetching its own file is
+    recorded without an organization, so the buyer learns nothing about a working copy."""
+    ensure_can_download(user=user, attachment=attachment)
+    proposal = attachment.proposal
+    buyer_side = buyer_membership(user) is not None
+    audit_record(
+        actor=user,
+        action="proposal.attachment_downloaded",
+        obj=attachment,
+        organization=proposal.rfp.organization if buyer_side else None,
+        summary=f"{user} downloaded “{attachment.name}” of {proposal.company.display_name}'s "
+        f"proposal to {proposal.rfp.reference}",
+        data={
+            "proposal_id": proposal.pk,
+            "rfp_id": proposal.rfp_id,
+            "company_id": proposal.company_id,
+            "file": attachment.name,
+        },
+    )
+
+
+def proposal_read_record(
+    *, reader: User, proposal: Proposal, access: selectors.ProposalAccess
+) -> None:
+    """A buyer opened one proposal (its page or the API's detail): who, when, and which
+    envelopes were open to them. Lists are not recorded, nor a vendor reading its own."""
+    if not access.is_buyer:
+        return
+    audit_record(
+        actor=reader,
+        action="proposal.read",
+        obj=proposal,
+        organization=proposal.rfp.organization,
+        summary=f"{reader} read {proposal.company.display_name}'s proposal to "
+        f"{proposal.rfp.reference}",
+        data={
+            "rfp_id": proposal.rfp_id,
+            "company_id": proposal.company_id,
+            "technical": access.technical_visible,
+            "commercial": access.commercial_visible,
+        },
+    )

@@ -141,7 +141,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rfp": proposal.rfp,
             "groups": groups,
             "percent": selectors.completeness_percent(groups),
-            "editable": selectors.open_for_submissions(proposal.rfp),
+            "editable": proposal.rfp.is_open_for_bids(),
             "versions": selectors.proposal_versions(proposal),
             "addenda": selectors.addenda_since_submission(proposal),
         },
@@ -233,7 +233,7 @@ def _autosave_response(
 
 def _vendor_part(request: HttpRequest, pk: int) -> tuple[Proposal, bool]:
     proposal = selectors.vendor_proposal(_user(request), pk)
-    return proposal, selectors.open_for_submissions(proposal.rfp)
+    return proposal, proposal.rfp.is_open_for_bids()
 
 
 def _lot_of(proposal: Proposal, lot_pk: int) -> tuple[Any, Any]:
@@ -604,7 +604,7 @@ def proposal_attachment_download(request: HttpRequest, pk: int, attachment_pk: i
     proposal = selectors.proposal_visible_to(_user(request), pk)
     attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
     attachment.proposal = proposal
-    services.ensure_can_download(user=_user(request), attachment=attachment)
+    services.proposal_attachment_download(user=_user(request), attachment=attachment)
     return serve_private_file(
         request, attachment.file, filename=attachment.name, content_type=attachment.content_type
     )
@@ -625,7 +625,7 @@ def proposal_check(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             error = exc
             proposal = selectors.proposal_working_copy(proposal.pk)
-            editable = selectors.open_for_submissions(proposal.rfp)
+            editable = proposal.rfp.is_open_for_bids()
         else:
             return redirect("proposal_receipt", proposal.pk, version.number)
     content, costs, rate = selectors.working_content(proposal)
@@ -678,7 +678,7 @@ def proposal_receipt(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "version": version,
             "is_current": proposal.submitted_version_id == version.pk
             and proposal.status == ProposalStatus.SUBMITTED,
-            "editable": selectors.open_for_submissions(proposal.rfp),
+            "editable": proposal.rfp.is_open_for_bids(),
         },
     )
 
@@ -812,10 +812,19 @@ def proposal_rfp_open_commercial(request: HttpRequest, rfp_pk: int) -> HttpRespo
             return redirect("proposal_rfp_prices", rfp.pk)
     elif request.method == "POST":
         status = 400
+    envelopes = access.envelopes
+    blockers = (
+        services.commercial_envelope_blockers(rfp)
+        if access.can_manage
+        and envelopes.two_envelopes
+        and envelopes.technical_open
+        and not envelopes.commercial_open
+        else []
+    )
     return render(
         request,
         "proposals/buyer_open_commercial.html",
-        {**_buyer_context(rfp, access), "form": form},
+        {**_buyer_context(rfp, access), "form": form, "blockers": blockers},
         status=status,
     )
 
@@ -837,6 +846,7 @@ def _buyer_proposal(
     request: HttpRequest, pk: int, *, override_form: ComplianceOverrideForm | None = None
 ) -> HttpResponse:
     proposal, access, item = selectors.opened_proposal(_user(request), pk)
+    services.proposal_read_record(reader=_user(request), proposal=proposal, access=access)
     rfp = proposal.rfp
     lots = []
     answers = []

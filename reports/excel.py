@@ -20,6 +20,8 @@ GROUP_FONT = Font(bold=True)
 TOTAL_FILL = PatternFill("solid", fgColor="EAF4EA")
 THIN = Side(style="thin", color="CFD5DC")
 POINTS = "0.0"
+SEALED = "Sealed"
+SEALED_FONT = Font(italic=True, color="6C757D")
 PERCENT = '0.0" %"'
 
 
@@ -77,6 +79,12 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
         ("Generated", timezone.localtime(results.generated_at).strftime("%Y-%m-%d %H:%M %Z")),
         ("Method", results.method_label),
         ("Evaluator scores combined by", results.aggregation_label),
+        (
+            "Criteria",
+            "Set after publication (once; see the audit log)"
+            if results.criteria_set_after_publication
+            else "Fixed at publication; changes before the deadline were addenda",
+        ),
         ("Currency", results.currency),
         (
             "Cost included",
@@ -97,11 +105,15 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
         sheet.freeze_panes = "C2"
         row = 2
         for node, depth in tree:
-            if node.excluded:
-                continue
             label = sheet.cell(row=row, column=1, value=("    " * depth) + node.name)
             if depth == 0:
                 label.font = GROUP_FONT
+            if node.excluded:
+                # Prices still sealed: the criterion is set aside, not scored 0.
+                for column in range(2, 3 + len(proposals)):
+                    sheet.cell(row=row, column=column, value=SEALED).font = SEALED_FONT
+                row += 1
+                continue
             weight = sheet.cell(row=row, column=2, value=node.global_percent)
             weight.number_format = PERCENT
             for column, proposal in enumerate(proposals, start=3):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from rfp.models import (
     RFP,
@@ -47,9 +48,29 @@ class RFPAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "is_template", "visibility"]
     search_fields = ["reference", "title", "template_key"]
-    readonly_fields = ["reference", "version", "publication_at", "created_by", "updated_by"]
+    # The lifecycle and the seal change only through the services (approval, addenda,
+    # the clock); once vendors have an RFP the admin shows it and changes nothing.
+    readonly_fields = [
+        "reference",
+        "status",
+        "version",
+        "publication_at",
+        "seal_lifts_at",
+        "created_by",
+        "updated_by",
+    ]
     raw_id_fields = ["organization", "source_template"]
     inlines = [LotInline, TransitionInline]
+
+    def has_change_permission(self, request: HttpRequest, obj: RFP | None = None) -> bool:
+        if obj is not None and obj.publication_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: RFP | None = None) -> bool:
+        if obj is not None and obj.publication_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class PricingLineInline(admin.TabularInline):

@@ -6,14 +6,17 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from rfp.models import RFP, RFPStatus
+from rfp.models import RFP, RFPQuerySet, RFPStatus
 from vendors.models import ServiceCategory
 
 
 class RFPFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Reference or title")
-    status = django_filters.MultipleChoiceFilter(choices=RFPStatus.choices, label="Status")
+    status = django_filters.MultipleChoiceFilter(
+        choices=RFPStatus.choices, label="Status", method="filter_status"
+    )
     service_category = django_filters.ModelChoiceFilter(
         queryset=ServiceCategory.objects.all(), label="Service category"
     )
@@ -36,6 +39,13 @@ class RFPFilter(django_filters.FilterSet):
     class Meta:
         model = RFP
         fields = ["q", "status", "service_category"]
+
+    def filter_status(self, queryset: QuerySet[RFP], name: str, value: Any) -> QuerySet[RFP]:
+        """By the status as of now: an RFP past its deadline is closed, not published."""
+        if not value:
+            return queryset
+        assert isinstance(queryset, RFPQuerySet)
+        return queryset.with_status(list(value), timezone.now())
 
     def search(self, queryset: QuerySet[RFP], name: str, value: Any) -> QuerySet[RFP]:
         value = (value or "").strip()

@@ -24,7 +24,6 @@ from rfp.models import (
     QuestionKind,
     QuestionSection,
     Recurrence,
-    RFPStatus,
     SLAType,
     Visibility,
 )
@@ -78,7 +77,7 @@ class RFPEditForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("version", rfp.version)
         super().__init__(*args, **kwargs)
-        if rfp.status != RFPStatus.PUBLISHED:
+        if not rfp.is_open_for_bids():
             del self.fields["addendum_summary"]
         elif self.addendum_required:
             self.fields["addendum_summary"].required = True

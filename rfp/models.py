@@ -7,6 +7,7 @@ Starter and organization templates are RFP rows with `is_template=True`
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -14,12 +15,17 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from bpo_portal.money import currency_choices
 from vendors.geography import LocationModel
 from vendors.models import private_upload_to
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now if now is not None else timezone.now()
 
 
 class RFPStatus(models.TextChoices):
@@ -51,6 +57,71 @@ class Coverage(models.TextChoices):
     BUSINESS_HOURS = "business_hours", "Business hours"
     EXTENDED = "extended", "Extended hours (evenings and weekends)"
     ALWAYS = "24_7", "24/7"
+
+
+def _open_for_bids_q(now: dt.datetime) -> Q:
+    return Q(status=RFPStatus.PUBLISHED, is_template=False, submission_deadline__gt=now)
+
+
+def _past_deadline_q(now: dt.datetime) -> Q:
+    return Q(status=RFPStatus.PUBLISHED, is_template=False, submission_deadline__lte=now)
+
+
+class RFPQuerySet(models.QuerySet["RFP"]):
+    """The database side of the deadline rules in `RFP`: every filter on whether an RFP
+    takes bids or questions goes through these, so the lists agree with the pages.
+    Deadlines are stored to the second (see `truncate_to_second`)."""
+
+    def open_for_bids(self, now: dt.datetime) -> RFPQuerySet:
+        return self.filter(_open_for_bids_q(now))
+
+    def open_for_questions(self, now: dt.datetime) -> RFPQuerySet:
+        return self.open_for_bids(now).filter(question_deadline__gt=now)
+
+    def closing_by(self, moment: dt.datetime) -> RFPQuerySet:
+        return self.filter(submission_deadline__lte=moment)
+
+    def past_submission_deadline(self, now: dt.datetime) -> RFPQuerySet:
+        """Published RFPs whose deadline has passed: closed, whether or not the minute
+        job has recorded it yet."""
+        return self.filter(_past_deadline_q(now))
+
+    def seal_lifted(self, now: dt.datetime) -> RFPQuerySet:
+        """RFPs whose proposals may be opened: published once, not cancelled, and the
+        latest deadline ever published has passed."""
+        return self.filter(
+            is_template=False, publication_at__isnull=False, seal_lifts_at__lte=now
+        ).exclude(status=RFPStatus.CANCELLED)
+
+    def with_status(self, statuses: list[str], now: dt.datetime) -> RFPQuerySet:
+        """RFPs whose current status (`RFP.current_status`) is one of these."""
+        condition = Q(pk__in=[])
+        for status in set(statuses):
+            condition |= _current_status_q(status, now)
+        return self.filter(condition)
+
+    def status_counts(self, now: dt.datetime) -> dict[str, int]:
+        """How many RFPs are in each current status, in one query."""
+        counts = self.aggregate(
+            **{
+                status: models.Count("pk", filter=_current_status_q(status, now))
+                for status in RFPStatus.values
+            }
+        )
+        return {status: counts[status] or 0 for status in RFPStatus.values}
+
+
+def _current_status_q(status: str, now: dt.datetime) -> Q:
+    if status == RFPStatus.PUBLISHED:
+        return _open_for_bids_q(now)
+    if status == RFPStatus.CLOSED:
+        return Q(status=RFPStatus.CLOSED) | _past_deadline_q(now)
+    return Q(status=status)
+
+
+def truncate_to_second(moment: dt.datetime | None) -> dt.datetime | None:
+    """Deadlines are kept to the second: a fraction of a second never decides."""
+    return moment.replace(microsecond=0) if moment is not None else None
 
 
 class RFP(models.Model):
@@ -123,6 +194,14 @@ class RFP(models.Model):
     publication_at = models.DateTimeField(null=True, blank=True, editable=False)
     question_deadline = models.DateTimeField(null=True, blank=True)
     submission_deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+    seal_lifts_at = models.DateTimeField(
+        "proposals may open from",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The latest submission deadline ever published: it only moves later, and "
+        "no proposal opens before it, whatever happens to the deadline.",
+    )
     expected_award_date = models.DateField(null=True, blank=True)
 
     status = models.CharField(
@@ -154,6 +233,8 @@ class RFP(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = RFPQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "RFP"
@@ -178,19 +259,50 @@ class RFP(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}" if self.reference else self.title
 
-    @property
-    def is_open_for_questions(self) -> bool:
-        from django.utils import timezone
+    # --- The clock: the one home of "open for bids", "open for questions" and the seal.
+    # Compared in UTC to the second (deadlines are stored without fractions); an RFP
+    # with no deadline is open for nothing. `RFPQuerySet` says the same to the database.
 
+    def deadline_passed(self, now: dt.datetime | None = None) -> bool:
+        return self.submission_deadline is not None and _now(now) >= self.submission_deadline
+
+    def is_open_for_bids(self, now: dt.datetime | None = None) -> bool:
+        """Proposals can be started, changed, submitted and withdrawn."""
         return (
             self.status == RFPStatus.PUBLISHED
-            and self.question_deadline is not None
-            and timezone.now() < self.question_deadline
+            and not self.is_template
+            and self.submission_deadline is not None
+            and _now(now) < self.submission_deadline
         )
 
+    def is_open_for_questions(self, now: dt.datetime | None = None) -> bool:
+        return (
+            self.is_open_for_bids(now)
+            and self.question_deadline is not None
+            and _now(now) < self.question_deadline
+        )
+
+    def seal_lifted(self, now: dt.datetime | None = None) -> bool:
+        """Whether the proposals may be opened: the RFP was published, is not cancelled,
+        and the latest deadline it ever published has passed (closing early, or a
+        deadline moved earlier by any means, never opens them sooner)."""
+        return (
+            self.publication_at is not None
+            and self.status != RFPStatus.CANCELLED
+            and self.seal_lifts_at is not None
+            and _now(now) >= self.seal_lifts_at
+        )
+
+    def current_status(self, now: dt.datetime | None = None) -> str:
+        """The status as of now: a published RFP is closed the moment its deadline
+        passes, before the minute job records it."""
+        if self.status == RFPStatus.PUBLISHED and self.deadline_passed(now):
+            return RFPStatus.CLOSED
+        return self.status
+
     @property
-    def is_published(self) -> bool:
-        return self.status == RFPStatus.PUBLISHED
+    def current_status_display(self) -> str:
+        return str(RFPStatus(self.current_status()).label)
 
     @property
     def accepted_location_models(self) -> list[str]:
@@ -206,7 +318,7 @@ class RFP(models.Model):
 
     @property
     def status_badge(self) -> str:
-        return STATUS_BADGES.get(self.status, "secondary")
+        return STATUS_BADGES.get(self.current_status(), "secondary")
 
 
 STATUS_BADGES = {

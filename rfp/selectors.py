@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from bpo_portal.permissions import buyer_membership, vendor_membership
-from rfp import pricing
+from rfp import parts, pricing
 from rfp.models import (
     CHOICE_KINDS,
     FIXED_BASIS,
@@ -29,6 +29,7 @@ from rfp.models import (
     QuestionKind,
     QuestionSection,
     RFPInvitation,
+    RFPQuerySet,
     RFPQuestion,
     RFPStatus,
     RFPTransition,
@@ -40,7 +41,7 @@ from vendors.models import QualificationStatus, VendorCompany, VendorQualificati
 # --- Who sees what ----------------------------------------------------------------------
 
 
-def rfps_visible_to(user: Any) -> QuerySet[RFP]:
+def rfps_visible_to(user: Any) -> RFPQuerySet:
     """The one rule for object-level access, used by pages, API and tasks.
 
     Buyers see every RFP of their organization, whatever its status. Vendors
@@ -583,6 +584,8 @@ def rfp_problems(
                 "Invite at least one vendor, or open the RFP to every vendor you qualified.",
             )
         )
+    for part in parts.registered():  # the parts higher layers add (rfp.parts)
+        problems.extend(part.problems(rfp))
     return problems
 
 
@@ -604,16 +607,28 @@ def _step_started(rfp: RFP, key: str) -> bool:
     return False
 
 
+def editor_steps() -> list[tuple[str, str]]:
+    """The editor's steps in order: rfp's own, and the parts higher layers add."""
+    steps = list(STEPS)
+    for part in parts.registered():
+        keys = [key for key, _ in steps]
+        position = keys.index(part.after) + 1 if part.after in keys else len(steps)
+        steps.insert(position, (part.key, part.label))
+    return steps
+
+
 def rfp_task_list(rfp: RFP, *, now: dt.datetime | None = None) -> list[StepState]:
     """Each step of the editor with its status, for the GOV.UK-style task list."""
     problems = rfp_problems(rfp, now=now)
     states = []
-    for key, label in STEPS:
+    for key, label in editor_steps():
         mine = [p for p in problems if p.step == key]
-        started = _step_started(rfp, key)
+        part = parts.get(key)
+        started = part.started(rfp) if part is not None else _step_started(rfp, key)
+        optional = part.optional if part is not None else key in OPTIONAL_STEPS
         if any(not p.missing for p in mine):
             status = "has_errors"
-        elif key in OPTIONAL_STEPS and not started:
+        elif optional and not started:
             status = "optional"
         elif not started:
             status = "not_started"
@@ -674,8 +689,8 @@ def buyer_dashboard(user: Any) -> dict[str, Any]:
     from bpo_portal.permissions import Capability, buyer_can
 
     rfps = rfps_visible_to(user)
-    counts = dict(rfps.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     now = timezone.now()
+    counts = rfps.status_counts(now)
     awaiting_approval: list[RFP] = []
     if buyer_can(user, Capability.APPROVE_RFP):
         awaiting_approval = list(
@@ -687,7 +702,7 @@ def buyer_dashboard(user: Any) -> dict[str, Any]:
             rfps.filter(status=RFPStatus.DRAFT, created_by=user).order_by("-updated_at")[:5]
         )
     open_rfps = list(
-        rfps.filter(status=RFPStatus.PUBLISHED, submission_deadline__gt=now)
+        rfps.open_for_bids(now)
         .annotate(
             unanswered_count=Count(
                 "clarifications", filter=Q(clarifications__answer=""), distinct=True
@@ -702,7 +717,7 @@ def buyer_dashboard(user: Any) -> dict[str, Any]:
     )
     # Past their deadline, not yet awarded: the evaluation is the next step.
     to_evaluate = list(
-        rfps.filter(status__in=(RFPStatus.CLOSED, RFPStatus.UNDER_EVALUATION)).order_by(
+        rfps.with_status([RFPStatus.CLOSED, RFPStatus.UNDER_EVALUATION], now).order_by(
             "-submission_deadline"
         )[:5]
     )
@@ -726,7 +741,7 @@ def vendor_dashboard(user: Any) -> dict[str, Any]:
     now = timezone.now()
     visible = rfps_visible_to(user).select_related("organization")
     open_rfps = list(
-        visible.filter(status=RFPStatus.PUBLISHED, submission_deadline__gt=now)
+        visible.open_for_bids(now)
         .prefetch_related(
             Prefetch(
                 "invitations",

@@ -42,12 +42,15 @@ from bpo_portal.money import is_currency
 from bpo_portal.permissions import (
     Capability,
     buyer_membership,
+    four_eyes_apply,
     require_buyer,
+    require_second_person,
     require_vendor,
+    second_person_refusal,
     vendor_membership,
 )
 from bpo_portal.uploads import validate_upload
-from rfp import selectors
+from rfp import parts, selectors
 from rfp.models import (
     CHARGE_DEFAULTS,
     CHOICE_KINDS,
@@ -80,6 +83,7 @@ from rfp.models import (
     ServiceLevel,
     SLAType,
     Visibility,
+    truncate_to_second,
 )
 from vendors.geography import LocationModel
 from vendors.models import VendorCompany
@@ -233,8 +237,42 @@ def _org_users_with(organization_id: int, roles: Iterable[str]) -> list[str]:
 EDITABLE_STATUSES = (RFPStatus.DRAFT, RFPStatus.PUBLISHED)
 
 
-def _lock(rfp: RFP) -> RFP:
-    return RFP.objects.select_for_update(of=("self",)).select_related("organization").get(pk=rfp.pk)
+def _lock(rfp: RFP, *, now: dt.datetime | None = None) -> RFP:
+    """Lock the RFP for a change, its recorded status brought up to the clock first: a
+    published RFP whose deadline has passed is closed, whoever asks and whatever the
+    minute job has done, so no service acts on a stale "published"."""
+    locked = (
+        RFP.objects.select_for_update(of=("self",)).select_related("organization").get(pk=rfp.pk)
+    )
+    if locked.status == RFPStatus.PUBLISHED and locked.deadline_passed(now):
+        _close_at_deadline(locked)
+    return locked
+
+
+def _close_at_deadline(locked: RFP) -> None:
+    """Record the close that the deadline made (the RFP is locked by the caller). The
+    version stays: every door already showed the RFP as closed, so a client holding
+    that version is not out of date."""
+    previous = locked.status
+    locked.status = RFPStatus.CLOSED
+    locked.save(update_fields=["status", "updated_at"])
+    RFPTransition.objects.create(
+        rfp=locked,
+        actor=None,
+        from_status=previous,
+        to_status=RFPStatus.CLOSED,
+        comment="Closed automatically at the submission deadline.",
+    )
+    audit_record(
+        actor=None,
+        action="rfp.closed",
+        obj=locked,
+        organization=locked.organization,
+        summary=f"{locked.reference} closed automatically at its submission deadline",
+        data={"deadline": locked.submission_deadline.isoformat()}
+        if locked.submission_deadline
+        else {},
+    )
 
 
 def _check_version(locked: RFP, version: int | None) -> None:
@@ -286,13 +324,7 @@ def _finish_edit(
     rfp.save(update_fields=["version", "updated_by", "updated_at"])
     addendum = None
     if rfp.status == RFPStatus.PUBLISHED and changes:
-        if not addendum_summary.strip():
-            raise ApplicationError.for_fields(
-                {
-                    "addendum_summary": "This RFP is published: say what changed. Invited "
-                    "vendors receive it as an addendum."
-                }
-            )
+        rfp_addendum_summary_check(addendum_summary)
         # Vendors already have it: refuse what would break it (no lot, no question, a
         # line multiplying a missing volume), not what the next addendum may complete.
         _raise_problems(
@@ -362,6 +394,46 @@ def _addendum_create(*, actor: User, rfp: RFP, summary: str, changes: list[str])
                 "url": _site_link("rfp_detail", rfp.pk),
             },
         )
+    return addendum
+
+
+def rfp_addendum_summary_check(summary: str) -> str:
+    """Every change after publication says what changed: vendors receive it. A higher
+    layer asks before it changes anything (see `rfp_addendum_record`)."""
+    if not summary.strip():
+        raise ApplicationError.for_fields(
+            {
+                "addendum_summary": "This RFP is published: say what changed. Invited "
+                "vendors receive it as an addendum."
+            }
+        )
+    return summary.strip()
+
+
+def rfp_addendum_record(
+    *, actor: User, rfp: RFP, summary: str, changes: list[str], audit_summary: str
+) -> Addendum:
+    """A change made by a higher layer to its part of a published RFP (the evaluation
+    criteria: see `rfp.parts`), sent to the invited vendors as a numbered addendum,
+    exactly as rfp's own changes are: the version moves on, the RFP must still be
+    complete, the change is audited. Call it inside the transaction that made the
+    change, after making it: a refusal then undoes both. Only while the RFP takes bids."""
+    require_buyer(actor, Capability.EDIT_RFP, rfp.organization_id)
+    with transaction.atomic():
+        locked = _lock(rfp)
+        if locked.status != RFPStatus.PUBLISHED:
+            raise ConflictError(
+                f"This RFP is {locked.get_status_display().lower()}: no addendum can be sent."
+            )
+        addendum = _finish_edit(
+            actor=actor,
+            rfp=locked,
+            changes=changes,
+            addendum_summary=summary,
+            action="rfp.addendum_recorded",
+            summary=audit_summary,
+        )
+    assert addendum is not None  # published, with changes: _finish_edit made one
     return addendum
 
 
@@ -503,6 +575,7 @@ def rfp_create_from_template(*, actor: User, template: RFP, title: str = "") -> 
         rfp.source_template = template
         rfp.save()
         _copy_content(template, rfp)
+        parts.copy_all(template, rfp)
         audit_record(
             actor=actor,
             action="rfp.created_from_template",
@@ -537,6 +610,7 @@ def rfp_save_as_template(*, actor: User, rfp: RFP, title: str, description: str 
             setattr(template, name, getattr(rfp, name))
         template.save()
         _copy_content(rfp, template)
+        parts.copy_all(rfp, template)
         audit_record(
             actor=actor,
             action="rfp.template_saved",
@@ -564,11 +638,27 @@ def rfp_template_delete(*, actor: User, template: RFP) -> None:
 # --- Editing the RFP's details and timeline ------------------------------------------------
 
 
-def _clean_details(rfp: RFP, *, changed: set[str], now: dt.datetime | None = None) -> None:
-    """Field-level checks for the details and the timeline. Deadlines are
-    compared in UTC to the second; only a deadline being set must be in the future."""
+LATER_ONLY_MESSAGE = (
+    "The deadline can only move later once vendors have it: the RFP is published. "
+    "It is {current}; choose a later date and time."
+)
+
+
+def _clean_details(
+    rfp: RFP,
+    *,
+    changed: set[str],
+    published: dict[str, dt.datetime | None] | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Field-level checks for the details and the timeline. Deadlines are kept and
+    compared in UTC to the second; only a deadline being set must be in the future.
+    `published` holds the deadlines vendors already have: those only move later."""
     now = now or timezone.now()
     errors: dict[str, str] = {}
+    for name in DEADLINE_FIELDS:
+        if name in changed:
+            setattr(rfp, name, truncate_to_second(getattr(rfp, name)))
     if "title" in changed and not (rfp.title or "").strip():
         errors["title"] = "Give the RFP a title."
     if "currency" in changed and not is_currency(rfp.currency):
@@ -600,6 +690,13 @@ def _clean_details(rfp: RFP, *, changed: set[str], now: dt.datetime | None = Non
                 errors[name] = "Give the time zone of this date and time."
             elif value <= now:
                 errors[name] = "This date is in the past: choose a later one."
+        current = (published or {}).get(name)
+        moved_earlier = current is not None and (value is None or value < current)
+        if name in changed and moved_earlier and name not in errors:
+            assert current is not None
+            errors[name] = LATER_ONLY_MESSAGE.format(
+                current=f"{current.astimezone(dt.UTC):%d %b %Y at %H:%M:%S} UTC"
+            )
     q, s = rfp.question_deadline, rfp.submission_deadline
     if (
         q
@@ -628,6 +725,13 @@ def _clean_details(rfp: RFP, *, changed: set[str], now: dt.datetime | None = Non
         raise ApplicationError.for_fields(errors)
 
 
+def _published_deadlines(rfp: RFP) -> dict[str, dt.datetime | None] | None:
+    """The deadlines vendors have, once the RFP is published: they only move later."""
+    if rfp.publication_at is None:
+        return None
+    return {name: getattr(rfp, name) for name in DEADLINE_FIELDS}
+
+
 def rfp_timeline_errors(
     *,
     rfp: RFP,
@@ -643,10 +747,11 @@ def rfp_timeline_errors(
         "expected_award_date": expected_award_date,
     }
     changed = {name for name, value in values.items() if getattr(candidate, name) != value}
+    published = _published_deadlines(candidate)
     for name, value in values.items():
         setattr(candidate, name, value)
     try:
-        _clean_details(candidate, changed=changed)
+        _clean_details(candidate, changed=changed, published=published)
     except ApplicationError as exc:
         return {k: v for k, v in exc.fields.items() if k in values}
     return {}
@@ -669,10 +774,17 @@ def rfp_update(
         changed = {
             name for name, value in fields.items() if getattr(locked, name, object()) != value
         }
+        published = _published_deadlines(locked)
         changes = _set_fields(locked, fields, DETAIL_FIELDS)
-        _clean_details(locked, changed=changed)
+        _clean_details(locked, changed=changed, published=published)
         validate_model(locked, exclude=["organization", "created_by", "updated_by"])
+        if published is not None and locked.submission_deadline is not None:
+            # The seal follows the latest deadline ever published, never an earlier one.
+            locked.seal_lifts_at = max(
+                d for d in (locked.seal_lifts_at, locked.submission_deadline) if d is not None
+            )
         locked.save()
+        _record_deadline_changes(actor=actor, rfp=locked, before=published)
         for name, values in m2m.items():
             manager = getattr(locked, name)
             before = {str(v) for v in manager.all()}
@@ -693,6 +805,31 @@ def rfp_update(
             summary=f"{actor} changed {locked.reference}",
         )
     return locked
+
+
+def _record_deadline_changes(
+    *, actor: User, rfp: RFP, before: dict[str, dt.datetime | None] | None
+) -> None:
+    """A published deadline moved: recorded with the old and the new value."""
+    if before is None:
+        return
+    for name in DEADLINE_FIELDS:
+        old, new = before[name], getattr(rfp, name)
+        if old != new:
+            audit_record(
+                actor=actor,
+                action="rfp.deadline_changed",
+                obj=rfp,
+                organization=rfp.organization,
+                summary=f"{actor} moved the {_field_label(RFP, name)} of {rfp.reference} "
+                f"from {_describe(old)} to {_describe(new)}",
+                data={
+                    "field": name,
+                    "old": old.isoformat() if old else None,
+                    "new": new.isoformat() if new else None,
+                    "seal_lifts_at": rfp.seal_lifts_at.isoformat() if rfp.seal_lifts_at else None,
+                },
+            )
 
 
 def rfp_attachment_add(
@@ -726,6 +863,20 @@ def rfp_attachment_add(
             summary=f"{actor} attached {name} to {locked.reference}",
         )
     return attachment
+
+
+def rfp_attachment_downloaded(*, user: User, rfp: RFP, attachment: RFPAttachment) -> None:
+    """Record who downloaded an RFP document, and when (the caller checked the right)."""
+    if not attachment.file:
+        return  # nothing is served: the download answers "no longer available"
+    audit_record(
+        actor=user,
+        action="rfp.attachment_downloaded",
+        obj=attachment,
+        organization=rfp.organization,
+        summary=f"{user} downloaded “{attachment.name}” of {rfp.reference}",
+        data={"rfp_id": rfp.pk, "file": attachment.name},
+    )
 
 
 def rfp_attachment_delete(
@@ -1386,19 +1537,12 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, Capability, str]] = {
         Capability.APPROVE_RFP,
         "approved",
     ),
-    "publish": (
-        (RFPStatus.DRAFT, RFPStatus.PENDING_APPROVAL),
-        RFPStatus.PUBLISHED,
-        Capability.APPROVE_RFP,
-        "published",
-    ),
     "return": (
         (RFPStatus.PENDING_APPROVAL,),
         RFPStatus.DRAFT,
         Capability.APPROVE_RFP,
         "returned to draft",
     ),
-    "close": ((RFPStatus.PUBLISHED,), RFPStatus.CLOSED, Capability.EDIT_RFP, "closed"),
     "start_evaluation": (
         (RFPStatus.CLOSED,),
         RFPStatus.UNDER_EVALUATION,
@@ -1428,8 +1572,10 @@ def _transition(
     action: str,
     version: int | None,
     comment: str = "",
+    check: Callable[[RFP], None] | None = None,
 ) -> tuple[RFP, str]:
-    """Inside a transaction: lock, check role, state and version, record the move."""
+    """Inside a transaction: lock, check role, state and version (then `check`, the
+    action's own rule, on the locked RFP), record the move."""
     sources, target, capability, verb = TRANSITIONS[action]
     if rfp.is_template:
         raise NotFoundError("RFP not found.")
@@ -1443,6 +1589,8 @@ def _transition(
         )
     if version is not None:
         _check_version(locked, version)
+    if check is not None:
+        check(locked)
     previous = locked.status
     locked.status = target
     locked.version += 1
@@ -1500,20 +1648,61 @@ def rfp_submit_for_approval(
     return locked
 
 
-def _publish(*, actor: User, rfp: RFP, action: str, version: int | None, comment: str) -> RFP:
+SUBMITTED_FOR_APPROVAL = "submitted this RFP for approval"
+
+
+def rfp_approval_refusal(*, actor: User, rfp: RFP) -> str | None:
+    """Why this admin may not approve this RFP waiting for approval (four eyes: they
+    submitted it), or None. The pages show it instead of the button; `rfp_approve`
+    enforces the same rule."""
+    if rfp.status != RFPStatus.PENDING_APPROVAL:
+        return None
+    return second_person_refusal(
+        organization=rfp.organization,
+        actor=actor,
+        first_actor=_submitter(rfp),
+        what=SUBMITTED_FOR_APPROVAL,
+    )
+
+
+def rfp_approve(*, actor: User, rfp: RFP, version: int | None, comment: str = "") -> RFP:
+    """An admin approves an RFP waiting for approval: it is published and the
+    invitations go out. Four eyes: the admin is not the person who submitted it,
+    unless the organization switched four eyes off. There is no other way to
+    publish: a draft is submitted first."""
+    submitter: User | None = None
+
+    def four_eyes(locked: RFP) -> None:
+        nonlocal submitter
+        submitter = _submitter(locked)
+        require_second_person(
+            organization=locked.organization,
+            actor=actor,
+            first_actor=submitter,
+            what=SUBMITTED_FOR_APPROVAL,
+        )
+
     with transaction.atomic():
-        locked, previous = _transition(
-            actor=actor, rfp=rfp, action=action, version=version, comment=comment
+        locked, _ = _transition(
+            actor=actor,
+            rfp=rfp,
+            action="approve",
+            version=version,
+            comment=comment,
+            check=four_eyes,
         )
         _raise_problems(selectors.rfp_with_content(locked.pk))
         now = timezone.now()
         locked.publication_at = now
+        locked.seal_lifts_at = max(
+            d for d in (locked.seal_lifts_at, locked.submission_deadline) if d is not None
+        )
         locked.save()
+        parts.publish_all(locked, actor)  # e.g. scoring records that the criteria locked
         for invitation in RFPInvitation.objects.filter(
             rfp=locked, sent_at__isnull=True
         ).select_related("company"):
             _send_invitation(invitation, rfp=locked, now=now)
-        submitter = _submitter(locked) if previous == RFPStatus.PENDING_APPROVAL else None
         if submitter is not None and submitter.pk != actor.pk:
             send_templated_email(
                 to=[submitter.email],
@@ -1525,27 +1714,26 @@ def _publish(*, actor: User, rfp: RFP, action: str, version: int | None, comment
                     "url": _site_link("rfp_detail", locked.pk),
                 },
             )
+        own = submitter is not None and submitter.pk == actor.pk
         audit_record(
             actor=actor,
             action="rfp.published",
             obj=locked,
             organization=locked.organization,
-            summary=f"{actor} approved and published {locked.reference}"
-            if previous == RFPStatus.PENDING_APPROVAL
-            else f"{actor} published {locked.reference}",
+            summary=f"{actor} approved and published {locked.reference}, "
+            + (
+                "which they had submitted themselves (four eyes switched off)"
+                if own
+                else f"submitted for approval by {submitter or 'an unknown user'}"
+            ),
+            data={
+                "submitted_by": submitter.pk if submitter is not None else None,
+                "approved_by": actor.pk,
+                "four_eyes_required": four_eyes_apply(locked.organization),
+                "comment": comment.strip(),
+            },
         )
     return locked
-
-
-def rfp_approve(*, actor: User, rfp: RFP, version: int | None, comment: str = "") -> RFP:
-    """An admin approves an RFP waiting for approval: it is published and the
-    invitations go out."""
-    return _publish(actor=actor, rfp=rfp, action="approve", version=version, comment=comment)
-
-
-def rfp_publish(*, actor: User, rfp: RFP, version: int | None, comment: str = "") -> RFP:
-    """An admin publishes (a draft directly, or one waiting for approval)."""
-    return _publish(actor=actor, rfp=rfp, action="publish", version=version, comment=comment)
 
 
 def rfp_return_to_draft(*, actor: User, rfp: RFP, version: int | None, comment: str) -> RFP:
@@ -1582,57 +1770,18 @@ def rfp_return_to_draft(*, actor: User, rfp: RFP, version: int | None, comment: 
     return locked
 
 
-def rfp_close(*, actor: User, rfp: RFP, version: int | None, comment: str = "") -> RFP:
-    """Close by hand, before the deadline if needed: no more proposals."""
-    with transaction.atomic():
-        locked, _ = _transition(
-            actor=actor, rfp=rfp, action="close", version=version, comment=comment
-        )
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="rfp.closed",
-            obj=locked,
-            organization=locked.organization,
-            summary=f"{actor} closed {locked.reference}",
-        )
-    return locked
-
-
 def rfps_close_past_deadline(*, now: dt.datetime | None = None) -> list[int]:
-    """Beat job: close every published RFP whose submission deadline has passed
-    (compared in UTC to the second). Safe to run concurrently and again."""
+    """Beat job: record the close of every published RFP whose submission deadline
+    has passed (they already count as closed everywhere). Safe to run concurrently
+    and again."""
     now = now or timezone.now()
     closed: list[int] = []
-    due = RFP.objects.filter(
-        status=RFPStatus.PUBLISHED, is_template=False, submission_deadline__lte=now
-    ).values_list("pk", flat=True)
-    for rfp_id in list(due):
+    for rfp_id in list(RFP.objects.past_submission_deadline(now).values_list("pk", flat=True)):
         with transaction.atomic():
-            rfp = RFP.objects.select_for_update().filter(pk=rfp_id).first()
-            if (
-                rfp is None
-                or rfp.status != RFPStatus.PUBLISHED
-                or rfp.submission_deadline is None
-                or rfp.submission_deadline > now
-            ):
-                continue
-            locked, _ = _transition(
-                actor=None,
-                rfp=rfp,
-                action="close",
-                version=None,
-                comment="Closed automatically at the submission deadline.",
-            )
-            locked.save()
-            audit_record(
-                actor=None,
-                action="rfp.closed",
-                obj=locked,
-                organization=locked.organization,
-                summary=f"{locked.reference} closed automatically at its submission deadline",
-            )
-            closed.append(locked.pk)
+            before = RFP.objects.filter(pk=rfp_id).values_list("status", flat=True).first()
+            locked = _lock(RFP(pk=rfp_id), now=now)
+            if before == RFPStatus.PUBLISHED and locked.status == RFPStatus.CLOSED:
+                closed.append(locked.pk)
     return closed
 
 
@@ -1653,7 +1802,9 @@ def rfp_start_evaluation(*, actor: User, rfp: RFP, version: int | None, comment:
 
 
 def rfp_award(*, actor: User, rfp: RFP, version: int | None, comment: str = "") -> RFP:
-    """The award decision is recorded here; scoring decides whom (issue 7)."""
+    """Record that the RFP is awarded. No door of its own: scoring calls it when the
+    last lot with bids has an award approved by a second person (award_approve), so
+    nobody marks an RFP awarded alone."""
     with transaction.atomic():
         locked, _ = _transition(
             actor=actor, rfp=rfp, action="award", version=version, comment=comment
@@ -1732,10 +1883,6 @@ def _check_can_invite(actor: User, rfp: RFP) -> RFP:
         raise ConflictError(
             f"This RFP is {locked.get_status_display().lower()}: vendors can no longer be invited."
         )
-    if locked.status == RFPStatus.PUBLISHED and (
-        locked.submission_deadline and locked.submission_deadline <= timezone.now()
-    ):
-        raise ConflictError("The submission deadline has passed: vendors can no longer be invited.")
     return locked
 
 
@@ -1883,9 +2030,7 @@ def _vendor_rfp(actor: User, rfp: RFP) -> tuple[VendorCompany, RFP]:
 
 
 def _require_open_for_bids(rfp: RFP) -> None:
-    if rfp.status != RFPStatus.PUBLISHED or (
-        rfp.submission_deadline is not None and rfp.submission_deadline <= timezone.now()
-    ):
+    if not rfp.is_open_for_bids():
         raise ConflictError("This RFP is no longer open for responses.")
 
 
@@ -1948,7 +2093,7 @@ def rfp_decline(*, actor: User, rfp: RFP, reason: str) -> RFPInvitation:
 def addendum_acknowledge(*, actor: User, addendum: Addendum) -> AddendumAcknowledgement:
     """A vendor confirms it has read an addendum. Acknowledging twice is harmless."""
     company, rfp = _vendor_rfp(actor, addendum.rfp)
-    if rfp.status != RFPStatus.PUBLISHED:
+    if not rfp.is_open_for_bids():
         raise ConflictError("This RFP is no longer open: there is nothing to acknowledge.")
     acknowledgement, created = AddendumAcknowledgement.objects.get_or_create(
         addendum=addendum, company=company, defaults={"acknowledged_by": actor}
@@ -1980,7 +2125,7 @@ def clarification_ask(*, actor: User, rfp: RFP, text: str) -> RFPQuestion:
         locked = _lock(rfp)
         if locked.status != RFPStatus.PUBLISHED:
             raise ConflictError("This RFP is no longer open for questions.")
-        if locked.question_deadline is None or timezone.now() >= locked.question_deadline:
+        if not locked.is_open_for_questions():
             raise ConflictError("The deadline for questions has passed.")
         invitation = RFPInvitation.objects.filter(rfp=locked, company=company).first()
         if invitation is not None and invitation.status == InvitationStatus.DECLINED:
@@ -2026,7 +2171,7 @@ def clarification_answer(
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError.for_fields({"answer": "Write the answer."})
-    if question.rfp.status != RFPStatus.PUBLISHED:
+    if not question.rfp.is_open_for_bids():
         raise ConflictError("This RFP is no longer published: questions cannot be answered.")
     with transaction.atomic():
         question = (
@@ -2084,12 +2229,7 @@ def rfp_send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     horizon = now + dt.timedelta(hours=max(REMINDER_HOURS))
     sent = 0
-    for rfp in RFP.objects.filter(
-        status=RFPStatus.PUBLISHED,
-        is_template=False,
-        submission_deadline__gt=now,
-        submission_deadline__lte=horizon,
-    ).select_related("organization"):
+    for rfp in RFP.objects.open_for_bids(now).closing_by(horizon).select_related("organization"):
         assert rfp.submission_deadline is not None
         left = rfp.submission_deadline - now
         # The nearest threshold only: one reminder per threshold, never two at once.

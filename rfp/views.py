@@ -28,7 +28,7 @@ from bpo_portal.permissions import (
     vendor_membership,
 )
 from bpo_portal.uploads import serve_private_file
-from rfp import selectors, services
+from rfp import parts, selectors, services
 from rfp.filters import RFPFilter
 from rfp.forms import (
     AnswerForm,
@@ -256,17 +256,25 @@ def rfp_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .first(),
             "can_edit": buyer_can(user, Capability.EDIT_RFP),
             "can_approve": buyer_can(user, Capability.APPROVE_RFP),
+            "approval_refusal": _approval_refusal(user, rfp),
             "actions": _available_actions(user, rfp),
             "transition_form": TransitionForm(initial={"version": rfp.version}),
         },
     )
 
 
+def _approval_refusal(user: User, rfp: RFP) -> str | None:
+    """Why this admin cannot approve it (four eyes), shown instead of the button."""
+    if not buyer_can(user, Capability.APPROVE_RFP):
+        return None
+    return services.rfp_approval_refusal(actor=user, rfp=rfp)
+
+
 def _available_actions(user: User, rfp: RFP) -> list[str]:
     """What this user may do to this RFP now, for the buttons (the services decide)."""
     out = []
     for action, (sources, _, capability, _) in services.TRANSITIONS.items():
-        if rfp.status in sources and buyer_can(user, capability):
+        if rfp.current_status() in sources and buyer_can(user, capability):
             out.append(action)
     return out
 
@@ -289,17 +297,10 @@ def _vendor_detail(
             "answers": RFPQuestion.objects.filter(rfp=rfp, is_published=True),
             "decline_form": decline_form or DeclineForm(),
             "show_decline": decline_form is not None,
-            "open_for_bids": rfp.status == RFPStatus.PUBLISHED
-            and not _is_past(rfp.submission_deadline),
+            "open_for_bids": rfp.is_open_for_bids(),
         },
         status=400 if decline_form is not None and decline_form.errors else 200,
     )
-
-
-def _is_past(moment: Any) -> bool:
-    from django.utils import timezone
-
-    return moment is not None and moment <= timezone.now()
 
 
 @login_required
@@ -335,6 +336,7 @@ def rfp_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 def rfp_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     rfp = _visible_rfp(request, pk)
     attachment = get_object_or_404(RFPAttachment, pk=attachment_pk, rfp=rfp)
+    services.rfp_attachment_downloaded(user=_user(request), rfp=rfp, attachment=attachment)
     return serve_private_file(
         request, attachment.file, filename=attachment.name, content_type=attachment.content_type
     )
@@ -382,10 +384,13 @@ def _details_initial(rfp: RFP) -> dict[str, Any]:
 
 @login_required
 def rfp_edit(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    if step not in selectors.STEP_LABELS:
+    part = parts.get(step)
+    if step not in selectors.STEP_LABELS and part is None:
         raise Http404
     user = _user(request)
-    _editable_rfp(request, pk)
+    editable = _editable_rfp(request, pk)
+    if part is not None:  # a part a higher layer edits on its own pages (rfp.parts)
+        return redirect(part.url(editable))
     rfp = _rfp_content(request, pk)
     guard = _editor_guard(request, rfp)
     if guard is not None:
@@ -477,8 +482,15 @@ def rfp_timeline_check(request: HttpRequest, pk: int) -> HttpResponse:
     status line; the user's input is never replaced."""
     rfp = _editable_rfp(request, pk)
     form = TimelineForm(request.POST, rfp=rfp)
-    problems: list[str] = []
-    if form.is_valid():
+    form.is_valid()
+    # The addendum's summary is asked for on saving, not while the dates are typed.
+    problems = [
+        str(error)
+        for name, field_errors in form.errors.items()
+        if name != "addendum_summary"
+        for error in field_errors
+    ]
+    if not problems:
         errors = services.rfp_timeline_errors(
             rfp=rfp,
             question_deadline=form.cleaned_data["question_deadline"],
@@ -486,13 +498,6 @@ def rfp_timeline_check(request: HttpRequest, pk: int) -> HttpResponse:
             expected_award_date=form.cleaned_data["expected_award_date"],
         )
         problems = [message for messages_ in errors.values() for message in messages_]
-    else:
-        problems = [
-            str(error)
-            for name, field_errors in form.errors.items()
-            if name != "addendum_summary"
-            for error in field_errors
-        ]
     return render(
         request,
         "rfp/edit_timeline.html#timeline-check",
@@ -951,7 +956,7 @@ def rfp_invitation_delete(request: HttpRequest, pk: int, invitation_pk: int) -> 
 
 @login_required
 def rfp_check(request: HttpRequest, pk: int) -> HttpResponse:
-    """Check your answers, before submitting for approval or publishing."""
+    """Check your answers, before submitting for approval or approving."""
     user = _user(request)
     if buyer_membership(user) is None:
         raise Http404
@@ -966,6 +971,7 @@ def rfp_check(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": tasks,
             "problems": problems,
             "actions": _available_actions(user, rfp),
+            "approval_refusal": _approval_refusal(user, rfp),
             "form": TransitionForm(initial={"version": rfp.version}),
             "return_form": ReturnForm(initial={"version": rfp.version}),
             "answers": [],
@@ -979,11 +985,8 @@ TRANSITION_SERVICES: dict[str, tuple[Callable[..., RFP], str]] = {
         services.rfp_approve,
         "{ref} is approved and published. Invited vendors have been e-mailed.",
     ),
-    "publish": (services.rfp_publish, "{ref} is published. Invited vendors have been e-mailed."),
     "return": (services.rfp_return_to_draft, "{ref} was returned to draft with your comments."),
-    "close": (services.rfp_close, "{ref} is closed: no more proposals are accepted."),
     "start_evaluation": (services.rfp_start_evaluation, "{ref} is under evaluation."),
-    "award": (services.rfp_award, "{ref} is marked as awarded."),
 }
 
 
@@ -1009,9 +1012,7 @@ def rfp_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        target = (
-            "rfp_check" if action in ("submit", "approve", "publish", "return") else "rfp_detail"
-        )
+        target = "rfp_check" if action in ("submit", "approve", "return") else "rfp_detail"
         return redirect(target, rfp.pk)
     messages.success(request, done.format(ref=rfp.reference))
     return redirect("rfp_detail", rfp.pk)
@@ -1122,9 +1123,7 @@ def rfp_questions(request: HttpRequest, pk: int) -> HttpResponse:
         template = "rfp/questions_vendor.html"
     else:
         context["questions"] = list(questions)
-        context["can_answer"] = buyer_can(user, Capability.EDIT_RFP) and (
-            rfp.status == RFPStatus.PUBLISHED
-        )
+        context["can_answer"] = buyer_can(user, Capability.EDIT_RFP) and rfp.is_open_for_bids()
         template = "rfp/questions_buyer.html"
     return render(request, template, context, status=_status_for(ask_form))
 

@@ -1,7 +1,7 @@
 """The Django admin shows evaluations read-only: every change to criteria, weights,
-scores, consensus or awards goes through scoring.services, which check the lock,
-record the reason and audit. Evaluators' scores and the award are answerable
-records, not something staff edit by hand."""
+scores, consensus or awards goes through scoring.services, which check the lock
+(criteria lock when the RFP is published), send addenda and audit. Evaluators'
+scores and the award are answerable records, not something staff edit by hand."""
 
 from __future__ import annotations
 
@@ -40,14 +40,20 @@ class CriterionInline(ReadOnlyMixin, admin.TabularInline):  # type: ignore[type-
 
 class ChangeInline(ReadOnlyMixin, admin.TabularInline):  # type: ignore[type-arg]
     model = CriteriaChange
-    fields = ["created_at", "actor", "summary", "reason", "after_lock"]
+    fields = ["created_at", "actor", "summary", "after_lock", "addendum", "reason"]
     readonly_fields = fields
     extra = 0
 
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["rfp", "ranking_method", "aggregation", "scoring_started_at"]
+    list_display = [
+        "rfp",
+        "ranking_method",
+        "aggregation",
+        "set_after_publication",
+        "scoring_started_at",
+    ]
     list_select_related = ["rfp"]
     inlines = [CriterionInline, ChangeInline]
 

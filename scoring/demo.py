@@ -1,12 +1,16 @@
-"""Demo evaluation, made through the real services. Idempotent: an RFP that
-already has an evaluation is left alone.
+"""Demo evaluation, made through the real services. Idempotent: an evaluation
+whose scoring has started is left alone, and so are weights already derived.
 
 On Northwind's RFP whose deadline has passed (the proposals demo opens its
-three proposals): the standard criteria, Quality's sub-weights derived by AHP,
-Erin Brooks and Omar Haddad on the panel for Quality and Technology, no
-conflicts of interest, realistic scores with comments, all submitted. They
-disagree on one item (BPP's references: 8 against 4), which is flagged for
-discussion. The consensus and the award are left for the user.
+three proposals): the criteria it was published with (the customer-support
+starter's, copied when the RFP was created, locked at publication), Erin
+Brooks and Omar Haddad on the panel for Quality and Technology, no conflicts
+of interest, realistic scores with comments, all submitted. They disagree on
+one item (BPP's references: 8 against 4), which is flagged for discussion.
+The consensus and the award are left for the user.
+
+On Northwind's finance draft, Quality's sub-weights are derived by AHP, as a
+buyer does while drafting (criteria lock when the RFP is published).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from __future__ import annotations
 from accounts.models import BuyerOrganization, User
 from proposals.models import Proposal, ProposalStatus
 from proposals.selectors import envelope_state
-from rfp.models import RFP
+from rfp.demo import FINANCE
+from rfp.models import RFP, RFPStatus
 from scoring import selectors, services
-from scoring.models import Criterion, Evaluation
+from scoring.models import Criterion, Evaluation, WeightMatrix
 
 PAST_TITLE = "After-hours and overflow customer support"
 
@@ -24,14 +29,9 @@ MANILA = "Manila Bay Contact Solutions Inc."
 BPP = "Bangalore Process Partners Pvt Ltd"
 MONTERREY = "Monterrey Nearshore Services S.A. de C.V."
 
-# Quality's sub-criteria compared in pairs (Saaty's scale), in this order.
-QUALITY_ORDER = [
-    "SLA commitments",
-    "References and experience",
-    "Quality management",
-    "Certifications",
-    "Knock-out questions",
-]
+# Quality's five sub-criteria compared in pairs (Saaty's scale), in their order: SLA
+# commitments, references and experience, controls (or quality management),
+# certifications, knock-out questions.
 QUALITY_JUDGEMENTS = {
     (0, 1): 2,
     (0, 2): 2,
@@ -130,34 +130,33 @@ def _user(email: str) -> User | None:
 
 
 def seed_scoring() -> list[str]:
-    """Set up and score the demo evaluation if it is missing; a line for what was made."""
+    """Derive the finance draft's Quality weights, and set up and score the demo
+    evaluation, if missing; a line for each thing made."""
     organization = BuyerOrganization.objects.filter(name="Northwind Health").first()
     pm = _user("pm@northwind.example")
     evaluators = [_user(email) for email in SCORES]
     if organization is None or pm is None or any(e is None for e in evaluators):
         return []
+    made = _ahp_on_the_draft(organization, pm)
     rfp = (
         RFP.objects.filter(organization=organization, title=PAST_TITLE, is_template=False)
         .select_related("organization")
         .first()
     )
-    if rfp is None or Evaluation.objects.filter(rfp=rfp).exists():
-        return []
+    if rfp is None:
+        return made
+    existing = Evaluation.objects.filter(rfp=rfp).first()
+    if existing is not None and existing.scoring_started:
+        return made
     if not envelope_state(rfp).technical_open:
-        return []
+        return made
     if not Proposal.objects.filter(rfp=rfp, status=ProposalStatus.SUBMITTED).exists():
-        return []
+        return made
 
+    # The criteria came with the starter template and locked at publication; an RFP
+    # published without any gets them here, once (flagged in the results).
     evaluation = services.evaluation_setup(actor=pm, rfp=rfp)
     quality = Criterion.objects.get(evaluation=evaluation, parent=None, name="Quality")
-    children = {c.name: c for c in Criterion.objects.filter(parent=quality)}
-    services.weights_set_by_ahp(
-        actor=pm,
-        evaluation=evaluation,
-        parent=quality,
-        criterion_ids=[children[name].pk for name in QUALITY_ORDER],
-        judgements=QUALITY_JUDGEMENTS,
-    )
     technology = Criterion.objects.get(evaluation=evaluation, parent=None, name="Technology")
     for person in evaluators:
         assert person is not None
@@ -194,6 +193,34 @@ def seed_scoring() -> list[str]:
             )
         services.scores_submit(actor=person, evaluation=evaluation)
     return [
-        f"{rfp.reference} evaluation: criteria, AHP weights for Quality, two evaluators' "
-        "scores submitted (one item flagged for discussion); consensus and award left to you"
+        *made,
+        f"{rfp.reference} evaluation: the published criteria, two evaluators' "
+        "scores submitted (one item flagged for discussion); consensus, finalising the "
+        "technical evaluation (which opens the prices) and award left to you",
     ]
+
+
+def _ahp_on_the_draft(organization: BuyerOrganization, pm: User) -> list[str]:
+    """Quality's sub-weights of the finance draft derived by pairwise comparison."""
+    rfp = RFP.objects.filter(
+        organization=organization, title=FINANCE, is_template=False, status=RFPStatus.DRAFT
+    ).first()
+    evaluation = Evaluation.objects.filter(rfp=rfp).select_related("rfp").first() if rfp else None
+    if evaluation is None:
+        return []
+    quality = Criterion.objects.filter(evaluation=evaluation, parent=None, name="Quality").first()
+    if quality is None:
+        return []
+    if WeightMatrix.objects.filter(evaluation=evaluation, parent=quality).exists():
+        return []
+    children = list(Criterion.objects.filter(parent=quality).order_by("order", "id"))
+    if len(children) != 5:
+        return []
+    services.weights_set_by_ahp(
+        actor=pm,
+        evaluation=evaluation,
+        parent=quality,
+        criterion_ids=[c.pk for c in children],
+        judgements=QUALITY_JUDGEMENTS,
+    )
+    return [f"{evaluation.rfp.reference} draft: Quality's sub-weights derived by AHP"]

@@ -20,32 +20,42 @@ from scoring.models import (
     Source,
 )
 
-REASON_HELP = (
-    "Scoring has started, so every change is recorded with its reason and shown in the "
-    "criteria's history."
+ADDENDUM_HELP = (
+    "The RFP is published: this change is sent to every invited vendor as a numbered "
+    "addendum. Say what changed and why, in a sentence."
 )
 
 
-def reason_field(required: bool) -> forms.CharField:
-    return forms.CharField(
-        label="Reason for the change",
-        required=required,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=REASON_HELP,
-    )
+class CriteriaForm(forms.Form):
+    """A form that changes the criteria: once the RFP is published it asks for the
+    addendum's summary, which vendors receive (the service refuses a change without it)."""
 
+    addendum_required = True
 
-class LockedForm(forms.Form):
-    """A form that asks for a reason once the criteria are locked."""
-
-    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, addendum: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.locked = locked
-        if locked:
-            self.fields["reason"] = reason_field(True)
+        self.addendum = addendum
+        if addendum:
+            self.fields["addendum_summary"] = forms.CharField(
+                label="Addendum for vendors",
+                required=self.addendum_required,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=ADDENDUM_HELP,
+                error_messages={
+                    "required": "The RFP is published: say what changed. Invited vendors "
+                    "receive it as an addendum."
+                },
+            )
+
+    def keep_addendum_last(self) -> None:
+        if "addendum_summary" in self.fields:
+            self.fields["addendum_summary"] = self.fields.pop("addendum_summary")
 
 
-class SettingsForm(LockedForm):
+class SettingsForm(CriteriaForm):
+    # Needed only when the method or what vendors see changes (the threshold is internal).
+    addendum_required = False
+
     ranking_method = forms.ChoiceField(
         label="Ranking method",
         choices=RankingMethod.choices,
@@ -59,18 +69,24 @@ class SettingsForm(LockedForm):
         widget=forms.RadioSelect,
         help_text="The median is not moved by one evaluator who is far from the others.",
     )
+    show_subcriteria_to_vendors = forms.BooleanField(
+        label="Show the sub-criteria and their weights to vendors",
+        required=False,
+        help_text="Vendors always see the main criteria and their weights with the RFP.",
+    )
     discussion_threshold = forms.DecimalField(
         label="Flag an item for discussion when its scores are this far apart (points of 10)",
         min_value=Decimal(0),
         max_value=Decimal(10),
         decimal_places=1,
+        help_text="For the panel only: it can change until an award is approved.",
     )
 
 
 SOURCE_CHOICES = [(value, label) for value, label in Source.choices]
 
 
-class CriterionForm(LockedForm):
+class CriterionForm(CriteriaForm):
     name = forms.CharField(max_length=120)
     source = forms.ChoiceField(
         label="Where its value comes from",
@@ -87,7 +103,7 @@ class CriterionForm(LockedForm):
     )
 
 
-class WeightsForm(LockedForm):
+class WeightsForm(CriteriaForm):
     """One percentage per criterion of a level."""
 
     def __init__(self, *args: Any, criteria: Sequence[Criterion], **kwargs: Any) -> None:
@@ -102,8 +118,7 @@ class WeightsForm(LockedForm):
                 initial=criterion.weight.normalize(),
                 widget=forms.NumberInput(attrs={"step": "any", "class": "text-end"}),
             )
-        if "reason" in self.fields:  # keep the reason last
-            self.fields["reason"] = self.fields.pop("reason")
+        self.keep_addendum_last()
 
     def weights(self) -> dict[int, Decimal]:
         return {c.pk: self.cleaned_data[f"weight_{c.pk}"] for c in self.criteria}
@@ -157,7 +172,7 @@ def judgement_choice(value: float) -> str:
     return f"1/{min(max(round(1 / value), 2), 9)}"
 
 
-class AHPForm(LockedForm):
+class AHPForm(CriteriaForm):
     """One judgement per pair of criteria (the upper triangle of the matrix)."""
 
     def __init__(
@@ -181,8 +196,7 @@ class AHPForm(LockedForm):
                     initial=initial,
                 )
                 self.pairs.append((i, j, name))
-        if "reason" in self.fields:
-            self.fields["reason"] = self.fields.pop("reason")
+        self.keep_addendum_last()
 
     def judgements(self) -> dict[tuple[int, int], str]:
         return {(i, j): self.cleaned_data[name] for i, j, name in self.pairs}

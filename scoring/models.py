@@ -85,8 +85,10 @@ class Standard(models.TextChoices):
 
 
 class Evaluation(models.Model):
-    """How an RFP's proposals are scored. Criteria and weights are set before the
-    proposals open and lock when scoring starts; later changes need a reason."""
+    """How an RFP's proposals are scored. The criteria, their weights and the method
+    are part of the RFP: set while it is drafted, locked when it is published (changed
+    before the deadline only by an addendum vendors see, never after it). The lock
+    follows the RFP's state: see `scoring.selectors.criteria_lock`."""
 
     rfp = models.OneToOneField("rfp.RFP", on_delete=models.CASCADE, related_name="evaluation")
     ranking_method = models.CharField(
@@ -107,6 +109,19 @@ class Evaluation(models.Model):
         help_text="When the highest and lowest score of an item are this far apart, "
         "the item is flagged for discussion.",
     )
+    show_subcriteria_to_vendors = models.BooleanField(
+        "show the sub-criteria to vendors",
+        default=False,
+        help_text="Vendors always see the main criteria and their weights; tick to show "
+        "the sub-criteria and their weights too.",
+    )
+    set_after_publication = models.BooleanField(
+        "criteria set after publication",
+        default=False,
+        editable=False,
+        help_text="The RFP was published without criteria (before they were part of the "
+        "RFP) and got them afterwards, once: the results and the report say so.",
+    )
     scoring_started_at = models.DateTimeField(null=True, blank=True)
     scoring_started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -121,7 +136,7 @@ class Evaluation(models.Model):
         return f"Evaluation of RFP {self.rfp_id}"
 
     @property
-    def criteria_locked(self) -> bool:
+    def scoring_started(self) -> bool:
         return self.scoring_started_at is not None
 
 
@@ -213,8 +228,9 @@ class WeightMatrix(models.Model):
 
 
 class CriteriaChange(models.Model):
-    """The visible history of the criteria, weights and method. After scoring
-    started every change carries the reason it was made."""
+    """The visible history of the criteria, weights and method. A change made after
+    the RFP was published (`after_lock`) went out as the addendum it names; `reason`
+    holds the reasons the old "change after scoring started" path asked for."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(
@@ -222,7 +238,10 @@ class CriteriaChange(models.Model):
     )
     summary = models.CharField(max_length=300)
     reason = models.TextField(blank=True)
-    after_lock = models.BooleanField(default=False)
+    after_lock = models.BooleanField("after publication", default=False)
+    addendum = models.ForeignKey(
+        "rfp.Addendum", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -27,12 +27,14 @@ from bpo_portal.permissions import Capability, buyer_can, buyer_membership
 from proposals.compliance import deadline_day
 from proposals.models import ComplianceStatus, Proposal
 from proposals.selectors import (
+    ProposalsSealedError,
     SubmittedProposal,
     envelope_state,
     proposals_for_evaluation,
 )
-from rfp.models import RFP, Lot
-from rfp.selectors import rfp_with_content, rfps_visible_to
+from rfp.models import RFP, Lot, RFPStatus
+from rfp.parts import PublishedItem, PublishedPart
+from rfp.selectors import Problem, rfp_with_content, rfps_visible_to
 from scoring import automatic, engine
 from scoring.models import (
     SCORE_BANDS,
@@ -279,6 +281,129 @@ def criteria_problems(
             if leaf.criterion.is_scored_by_evaluators and leaf.criterion.pk not in assigned:
                 problems.append(f"No evaluator is assigned to “{leaf.path}”.")
     return problems
+
+
+# --- The lock: criteria belong to the RFP ---------------------------------------------------------
+
+CRITERIA_OPEN = "open"  # a draft: change freely
+CRITERIA_BY_ADDENDUM = "addendum"  # published, taking bids: each change is an addendum
+CRITERIA_LOCKED = "locked"  # waiting for approval, past the deadline, cancelled, awarded
+
+
+@dataclass(frozen=True)
+class CriteriaLock:
+    """Whether an RFP's criteria, weights and ranking method may change now, and how.
+    Derived from the RFP's state (never a copied flag): see `criteria_lock`."""
+
+    state: str
+    message: str
+
+    @property
+    def editable(self) -> bool:
+        return self.state != CRITERIA_LOCKED
+
+    @property
+    def needs_addendum(self) -> bool:
+        return self.state == CRITERIA_BY_ADDENDUM
+
+
+def criteria_lock(rfp: RFP, *, now: dt.datetime | None = None) -> CriteriaLock:
+    """The one rule for "may the criteria change": while the RFP is a draft, yes; once
+    it is published and until its submission deadline, only by an addendum every
+    invited vendor receives; waiting for approval, after the deadline, cancelled or
+    awarded, never. The discussion threshold is internal and not covered."""
+    if rfp.status == RFPStatus.CANCELLED:
+        return CriteriaLock(CRITERIA_LOCKED, "This RFP was cancelled: its criteria are closed.")
+    if rfp.publication_at is None:
+        if rfp.status == RFPStatus.DRAFT:
+            return CriteriaLock(CRITERIA_OPEN, "")
+        if rfp.status == RFPStatus.PENDING_APPROVAL:
+            return CriteriaLock(
+                CRITERIA_LOCKED,
+                "This RFP is waiting for approval: its criteria and weights cannot change. "
+                "Ask an admin to return it to draft first.",
+            )
+    elif rfp.is_open_for_bids(now):
+        return CriteriaLock(
+            CRITERIA_BY_ADDENDUM,
+            "This RFP is published: vendors bid against these criteria and weights. Each "
+            "change is sent to the invited vendors as a numbered addendum.",
+        )
+    return CriteriaLock(
+        CRITERIA_LOCKED,
+        "The submission deadline has passed: the criteria, weights and ranking method "
+        "vendors bid against are locked for good.",
+    )
+
+
+def rfp_evaluation(rfp: RFP) -> Evaluation | None:
+    """The RFP's evaluation (templates included), for the RFP editor's part."""
+    return Evaluation.objects.filter(rfp_id=rfp.pk).first()
+
+
+def criteria_part_problems(rfp: RFP) -> list[Problem]:
+    """The "Evaluation criteria" step of the RFP editor: what stops the RFP from
+    being submitted for approval or approved. No criteria is "missing"; weights that
+    do not add up are wrong. The panel is not required here."""
+    evaluation = rfp_evaluation(rfp)
+    tree = build_tree(criteria_of(evaluation)) if evaluation is not None else []
+    if not tree:
+        return [
+            Problem(
+                "evaluation",
+                "evaluation",
+                "Set the evaluation criteria and their weights: vendors see them with the RFP.",
+            )
+        ]
+    assert evaluation is not None
+    problems = []
+    for message in criteria_problems(evaluation, tree):
+        missing = "no sub-criteria" in message
+        problems.append(Problem("evaluation", "evaluation.criteria", message, missing=missing))
+    return problems
+
+
+def criteria_part_started(rfp: RFP) -> bool:
+    return Criterion.objects.filter(evaluation__rfp_id=rfp.pk).exists()
+
+
+def criteria_for_vendors(rfp: RFP) -> PublishedPart | None:
+    """What vendors read of the evaluation: the main criteria with their weights,
+    their sub-criteria if the buyer chose to show them, and the ranking method.
+    None while there are no criteria."""
+    evaluation = rfp_evaluation(rfp)
+    if evaluation is None:
+        return None
+    tree = build_tree(criteria_of(evaluation))
+    if not tree:
+        return None
+
+    def item(node: TreeNode, deep: bool) -> PublishedItem:
+        return PublishedItem(
+            name=node.criterion.name,
+            weight=Decimal(f"{node.criterion.weight.normalize():f}"),  # 100, not 1E+2
+            description=node.criterion.description,
+            children=tuple(item(child, deep) for child in node.children) if deep else (),
+        )
+
+    method = (
+        "the weighted sum of each proposal's scores on these criteria"
+        if evaluation.ranking_method == "weighted_sum"
+        else "TOPSIS: each proposal's closeness to an ideal proposal, best on every weighted "
+        "criterion"
+    )
+    notes = []
+    if evaluation.set_after_publication:
+        notes.append("These criteria were set after the RFP was published.")
+    combined = "median" if evaluation.aggregation == "median" else "mean"
+    return PublishedPart(
+        key="evaluation",
+        title="Evaluation criteria",
+        intro=f"Proposals are ranked by {method}. Each weight is a share of its level; "
+        f"where evaluators score, their scores are combined by the {combined}.",
+        items=tuple(item(node, evaluation.show_subcriteria_to_vendors) for node in tree),
+        notes=tuple(notes),
+    )
 
 
 def _assigned_leaf_ids(
@@ -656,6 +781,7 @@ class EvaluationResults:
     cost_excluded: bool
     what_if: bool
     scoring_started: bool
+    criteria_set_after_publication: bool
     criteria: tuple[CriterionNode, ...]
     top_level_ahp: AHPSummary | None
     problems: tuple[str, ...]
@@ -666,6 +792,12 @@ class EvaluationResults:
     @property
     def main_criteria(self) -> tuple[CriterionNode, ...]:
         return tuple(c for c in self.criteria if not c.excluded)
+
+    @property
+    def sealed_criteria(self) -> tuple[CriterionNode, ...]:
+        """Main criteria set aside while the prices are sealed: every door shows them as
+        sealed, never as a 0 score (which would rank the vendors wrongly)."""
+        return tuple(c for c in self.criteria if c.excluded)
 
     def lot(self, lot_id: int) -> LotResults | None:
         return next((lot for lot in self.lots if lot.lot_id == lot_id), None)
@@ -1274,6 +1406,18 @@ def evaluation_results(
     not depend on the number of proposals.
     """
     require_results_reader(user, rfp)
+    return _evaluation_results(rfp=rfp, lot=lot, weights=weights, now=now)
+
+
+def _evaluation_results(
+    *,
+    rfp: RFP,
+    lot: Lot | int | None = None,
+    weights: Mapping[int, float | Decimal] | None = None,
+    now: dt.datetime | None = None,
+) -> EvaluationResults:
+    """evaluation_results without the reader check: for rules that ask on nobody's
+    behalf (technical_evaluation_blockers)."""
     evaluation = Evaluation.objects.filter(rfp=rfp).first()
     if evaluation is None:
         raise NotFoundError("This RFP has no evaluation yet.")
@@ -1321,6 +1465,7 @@ def evaluation_results(
         cost_excluded=bool(excluded),
         what_if=bool(overrides),
         scoring_started=evaluation.scoring_started_at is not None,
+        criteria_set_after_publication=evaluation.set_after_publication,
         criteria=_criterion_nodes(loaded.tree, local, global_, excluded, overrides, ahp),
         top_level_ahp=ahp.get(None),
         problems=tuple(problems),
@@ -1328,6 +1473,83 @@ def evaluation_results(
         score_bands=tuple(SCORE_BANDS),
         generated_at=now or timezone.now(),
     )
+
+
+# --- Is the technical evaluation final? ---------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def technical_evaluation_blockers(rfp: RFP, *, now: dt.datetime | None = None) -> list[str]:
+    """Why the technical evaluation of a two-envelope RFP is not final yet, for people
+    (empty: it is, and the prices may open). Final means: scoring has started, and in
+    the results every evaluator-scored item of every proposal that counts has a
+    submitted score or a consensus score (`items_missing`), and every item flagged for
+    discussion (spread at or above the threshold) has a consensus score (`flagged`,
+    `resolved`), and every evaluator has submitted every item assigned to them (or
+    declared a conflict, or the item has a consensus score). The one rule:
+    proposals.services.commercial_envelope_open asks it through the hook registered in
+    scoring/apps.py, whichever door opens the prices."""
+    evaluation = Evaluation.objects.filter(rfp=rfp).first()
+    if evaluation is None:
+        return ["No technical evaluation has been set up: set up the criteria and the panel."]
+    if not evaluation.scoring_started:
+        return ["Scoring has not started: no technical score has been given yet."]
+    try:
+        results = _evaluation_results(rfp=rfp, now=now)
+    except ProposalsSealedError as exc:
+        return [exc.message]
+    if results.problems:
+        return ["The criteria are not complete: " + " ".join(results.problems)]
+    missing = sum(lot.items_missing for lot in results.lots)
+    unresolved = sum(1 for lot in results.lots for item in lot.flagged if not item.resolved)
+    reasons = []
+    if missing:
+        reasons.append(
+            _count(missing, "technical item still needs", "technical items still need")
+            + " a submitted or consensus score."
+        )
+    if unresolved:
+        reasons.append(
+            _count(unresolved, "item needs", "items need")
+            + " a consensus score: the evaluators' scores are at least "
+            f"{evaluation.discussion_threshold.normalize():f} points apart."
+        )
+    reasons.extend(_evaluators_still_scoring(evaluation))
+    return reasons
+
+
+def _evaluators_still_scoring(evaluation: Evaluation) -> list[str]:
+    """Every assigned item counts: an evaluator who has not submitted an item assigned
+    to them (and not excused by a declared conflict, nor settled by a consensus score)
+    keeps the technical evaluation open, even when a colleague has scored it."""
+    settled = set(
+        ConsensusScore.objects.filter(evaluation=evaluation).values_list(
+            "criterion_id", "proposal_id", "lot_id"
+        )
+    )
+    evaluators = {a.evaluator_id: a.evaluator for a in assignments_of(evaluation)}
+    submitted = counting_proposals(evaluation.rfp)
+    reasons = []
+    for evaluator in sorted(evaluators.values(), key=str):
+        workload = evaluator_workload(evaluation=evaluation, user=evaluator, submitted=submitted)
+        waiting = sum(
+            1
+            for work in workload.vendors
+            if not work.conflicted
+            for item in work.items
+            if (item.score is None or not item.score.is_submitted)
+            and (item.criterion.pk, item.proposal_id, item.lot.pk) not in settled
+        )
+        if waiting:
+            reasons.append(
+                f"{evaluator} has not submitted "
+                + _count(waiting, "assigned score", "assigned scores")
+                + " (or declared a conflict of interest)."
+            )
+    return reasons
 
 
 # --- Charts (the results page and the PDF report) ------------------------------------------------
@@ -1633,7 +1855,7 @@ def panel_progress(evaluation: Evaluation) -> list[dict[str, Any]]:
 
 
 def criteria_history(evaluation: Evaluation) -> QuerySet[CriteriaChange]:
-    return CriteriaChange.objects.filter(evaluation=evaluation).select_related("actor")
+    return CriteriaChange.objects.filter(evaluation=evaluation).select_related("actor", "addendum")
 
 
 def award_decisions(evaluation: Evaluation) -> list[AwardDecision]:

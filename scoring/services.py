@@ -3,11 +3,13 @@ evaluator panel, conflict-of-interest declarations, scores, consensus, the
 end of the technical evaluation and the award. Whichever door a request comes
 through (page, API, demo), the rules are here.
 
-Criteria and weights are set before the proposals open and lock when scoring
-starts: after that criteria can no longer be added or removed, and a change of
-weights, wording or method needs a reason, which is audited and shown in the
-criteria's history. Once an award is approved, nothing about that lot's
-scores changes any more.
+Criteria, weights and the ranking method are part of the RFP: set while it is
+drafted (a step of the RFP editor, see scoring.apps), locked when it is
+published. Before the submission deadline they change only by an addendum the
+invited vendors receive; after it they never change (`selectors.criteria_lock`
+is the one rule). Every change is in the criteria's history and the audit log,
+with the weights before and after. Once an award is approved, nothing about
+that lot's scores changes any more.
 """
 
 from __future__ import annotations
@@ -31,10 +33,18 @@ from bpo_portal.errors import (
     PermissionDeniedError,
 )
 from bpo_portal.mail import send_templated_email
-from bpo_portal.permissions import Capability, require_buyer
-from proposals.models import Proposal, ProposalStatus
+from bpo_portal.permissions import (
+    Capability,
+    four_eyes_apply,
+    require_buyer,
+    require_second_person,
+    second_person_refusal,
+)
+from proposals.models import EnvelopeOpening, Proposal, ProposalStatus
 from proposals.selectors import ProposalsSealedError, envelope_state
-from rfp.models import RFP, Lot, RFPStatus
+from proposals.services import commercial_envelope_open
+from rfp import services as rfp_services
+from rfp.models import RFP, Addendum, Lot, RFPStatus
 from scoring import engine, selectors
 from scoring.models import (
     COMMENT_REQUIRED_AT_OR_ABOVE,
@@ -53,9 +63,11 @@ from scoring.models import (
     EvaluatorScore,
     RankingMethod,
     Source,
-    Standard,
     WeightMatrix,
 )
+from scoring.starter_criteria import DEFAULT_CRITERIA as DEFAULT_CRITERIA  # the standard set
+from scoring.starter_criteria import CriterionSpec as CriterionSpec
+from scoring.starter_criteria import create_criteria
 
 HUNDRED = Decimal("100")
 WEIGHT_PLACES = Decimal("0.0001")
@@ -66,92 +78,6 @@ CLOSED_STATUSES = (RFPStatus.CANCELLED, RFPStatus.AWARDED)
 
 def _site_link(name: str, *args: Any) -> str:
     return f"{settings.SITE_URL}{reverse(name, args=args)}"
-
-
-# --- The standard criteria -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CriterionSpec:
-    name: str
-    weight: str
-    source: str = Source.GROUP
-    standard: str = ""
-    rubric: str = ""
-    children: tuple[CriterionSpec, ...] = ()
-
-
-DEFAULT_CRITERIA: tuple[CriterionSpec, ...] = (
-    CriterionSpec(
-        "Cost",
-        "40",
-        standard=Standard.COST,
-        children=(CriterionSpec("Total cost of ownership", "100", Source.TCO),),
-    ),
-    CriterionSpec(
-        "Quality",
-        "30",
-        standard=Standard.QUALITY,
-        children=(
-            CriterionSpec("SLA commitments", "30", Source.SLA),
-            CriterionSpec(
-                "References and experience",
-                "25",
-                Source.EVALUATORS,
-                rubric="Comparable programmes (size, industry, channels, languages) running "
-                "today, with results a reference would confirm. Score low for generic claims "
-                "without names, volumes or outcomes.",
-            ),
-            CriterionSpec(
-                "Quality management",
-                "25",
-                Source.EVALUATORS,
-                rubric="Quality monitoring, calibration with the client, coaching and root-cause "
-                "analysis. Score high for a closed loop with measurable targets.",
-            ),
-            CriterionSpec("Certifications", "10", Source.CERTIFICATIONS),
-            CriterionSpec("Knock-out questions", "10", Source.KNOCKOUTS),
-        ),
-    ),
-    CriterionSpec(
-        "Technology",
-        "15",
-        standard=Standard.TECHNOLOGY,
-        children=(
-            CriterionSpec(
-                "Platforms and tools",
-                "40",
-                Source.EVALUATORS,
-                rubric="Contact-centre, CRM and workforce-management platforms, and how they "
-                "integrate with ours. Score high for proven integrations with our systems.",
-            ),
-            CriterionSpec(
-                "Automation",
-                "30",
-                Source.EVALUATORS,
-                rubric="Self-service, bots, agent assist and process automation with evidence "
-                "of results (containment, handle time).",
-            ),
-            CriterionSpec(
-                "Security",
-                "30",
-                Source.EVALUATORS,
-                rubric="Data protection, access control, clean-desk and network segregation; "
-                "audits and incident history.",
-            ),
-        ),
-    ),
-    CriterionSpec(
-        "Location",
-        "15",
-        standard=Standard.LOCATION,
-        children=(
-            CriterionSpec("Location model", "50", Source.LOCATION_MODEL),
-            CriterionSpec("Business-hours overlap", "30", Source.BUSINESS_HOURS),
-            CriterionSpec("Language match", "20", Source.LANGUAGES),
-        ),
-    ),
-)
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -186,16 +112,64 @@ def _refuse_if_closed(evaluation: Evaluation) -> None:
         )
 
 
-def _reason(evaluation: Evaluation, reason: str) -> str:
-    reason = _text(reason)
-    if evaluation.criteria_locked and len(reason) < 10:
-        raise ApplicationError.for_fields(
-            {
-                "reason": "Scoring has started: say why this change is made, in a sentence. It is "
-                "recorded and shown in the criteria's history."
-            }
+def _refuse_if_technical_final(evaluation: Evaluation) -> None:
+    """Once a two-envelope RFP's prices are open, its technical scores were final:
+    no score or consensus may change afterwards, when prices could sway it."""
+    rfp = evaluation.rfp
+    if rfp.two_envelopes and envelope_state(rfp).commercial_open:
+        raise ConflictError(
+            "The technical evaluation is finalised and the prices are open: technical scores "
+            "and consensus scores no longer change."
         )
-    return reason
+
+
+def _lock_for_criteria(evaluation: Evaluation) -> Evaluation:
+    """Lock the evaluation and its RFP: a publication or a deadline change cannot slip
+    in between the check of the lock and the change."""
+    locked = _lock(evaluation)
+    locked.rfp = (
+        RFP.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=locked.rfp_id)
+    )
+    return locked
+
+
+def _may_change(evaluation: Evaluation) -> selectors.CriteriaLock:
+    """Whether the criteria may change now (the one rule: `selectors.criteria_lock`):
+    refused (409) waiting for approval, after the deadline, once cancelled or awarded."""
+    _refuse_if_closed(evaluation)
+    lock = selectors.criteria_lock(evaluation.rfp)
+    if not lock.editable:
+        raise ConflictError(lock.message)
+    return lock
+
+
+def _summary_needed(lock: selectors.CriteriaLock, addendum_summary: str) -> None:
+    """Before changing anything: once published, the addendum's summary is required."""
+    if lock.needs_addendum:
+        rfp_services.rfp_addendum_summary_check(addendum_summary)
+
+
+def _publish_change(
+    evaluation: Evaluation,
+    actor: User,
+    lock: selectors.CriteriaLock,
+    addendum_summary: str,
+    changes: list[str],
+    summary: str,
+) -> Addendum | None:
+    """After publication, a change of the criteria reaches the invited vendors as a
+    numbered addendum (rfp's own: the summary is required, the RFP's version moves on)."""
+    if not lock.needs_addendum:
+        return None
+    return rfp_services.rfp_addendum_record(
+        actor=actor,
+        rfp=evaluation.rfp,
+        summary=addendum_summary.strip(),
+        changes=changes,
+        audit_summary=summary,
+    )
 
 
 def _record(
@@ -203,25 +177,28 @@ def _record(
     actor: User,
     summary: str,
     *,
-    reason: str = "",
     action: str,
     data: dict[str, Any] | None = None,
+    addendum: Addendum | None = None,
 ) -> None:
+    """The criteria's history and the audit log (with the addendum that told vendors)."""
+    after_publication = evaluation.rfp.publication_at is not None
     CriteriaChange.objects.create(
         evaluation=evaluation,
         actor=actor,
         summary=summary[:300],
-        reason=reason,
-        after_lock=evaluation.criteria_locked,
+        after_lock=after_publication,
+        addendum=addendum,
         data=data or {},
     )
+    extra = {"addendum": addendum.number} if addendum is not None else {}
     audit_record(
         actor=actor,
         action=action,
         obj=evaluation,
         organization=evaluation.rfp.organization,
         summary=summary,
-        data={**(data or {}), **({"reason": reason} if reason else {})},
+        data={**(data or {}), **extra},
     )
 
 
@@ -281,53 +258,181 @@ def _drop_matrix(evaluation: Evaluation, parent: Criterion | None) -> bool:
 # --- Setting up the evaluation -------------------------------------------------------------------
 
 
-def _create_spec(
-    evaluation: Evaluation, spec: CriterionSpec, parent: Criterion | None, order: int
-) -> None:
-    criterion = Criterion.objects.create(
-        evaluation=evaluation,
-        parent=parent,
-        name=spec.name,
-        source=spec.source,
-        standard=spec.standard,
-        rubric=spec.rubric,
-        weight=Decimal(spec.weight),
-        order=order,
+def _weights_snapshot(evaluation: Evaluation) -> dict[str, str]:
+    """Every criterion's weight in percent of its level, by path (for the audit log)."""
+    tree = selectors.build_tree(selectors.criteria_of(evaluation))
+    return {node.path: f"{node.criterion.weight.normalize():f}" for node in selectors.walk(tree)}
+
+
+def _main_weights(evaluation: Evaluation) -> str:
+    return ", ".join(f"{c.name} {_percent(c.weight)}" for c in _children(evaluation, None))
+
+
+def _copy_tree(source: Evaluation, target: Evaluation) -> None:
+    """The criteria tree and the AHP matrices of one evaluation into another (empty) one."""
+    new_ids: dict[int, int] = {}
+    by_parent: dict[int | None, list[Criterion]] = {}
+    for criterion in selectors.criteria_of(source):
+        by_parent.setdefault(criterion.parent_id, []).append(criterion)
+
+    def copy(parent_id: int | None, new_parent: Criterion | None) -> None:
+        for criterion in by_parent.get(parent_id, []):
+            old_id = criterion.pk
+            criterion.pk = None
+            criterion.evaluation = target
+            criterion.parent = new_parent
+            criterion.save()
+            new_ids[old_id] = criterion.pk
+            copy(old_id, criterion)
+
+    copy(None, None)
+    for matrix in WeightMatrix.objects.filter(evaluation=source):
+        ids = [new_ids[i] for i in matrix.criterion_ids if i in new_ids]
+        if len(ids) != len(matrix.criterion_ids):
+            continue  # a stale matrix: its level's weights are already stored
+        WeightMatrix.objects.create(
+            evaluation=target,
+            parent_id=new_ids.get(matrix.parent_id) if matrix.parent_id else None,
+            criterion_ids=ids,
+            matrix=matrix.matrix,
+        )
+
+
+def evaluation_copy(*, source: RFP, target: RFP) -> Evaluation | None:
+    """Copy an RFP's (or a template's) criteria, weights and method to another RFP or
+    template, when it is started from the template or saved as one (the RFP editor's
+    part, see scoring.apps). Not the panel, the scores or the history."""
+    original = Evaluation.objects.filter(rfp_id=source.pk).first()
+    if original is None or Evaluation.objects.filter(rfp_id=target.pk).exists():
+        return None
+    evaluation = Evaluation.objects.create(
+        rfp=target,
+        ranking_method=original.ranking_method,
+        aggregation=original.aggregation,
+        discussion_threshold=original.discussion_threshold,
+        show_subcriteria_to_vendors=original.show_subcriteria_to_vendors,
+        created_by=target.created_by,
     )
-    for index, child in enumerate(spec.children):
-        _create_spec(evaluation, child, criterion, index)
+    _copy_tree(original, evaluation)
+    if not target.is_template and target.created_by is not None:
+        _record(
+            evaluation,
+            target.created_by,
+            f"Criteria and weights copied from “{source.title}”: {_main_weights(evaluation)}",
+            action="scoring.criteria_copied",
+            data={"from": source.pk, "weights": _weights_snapshot(evaluation)},
+        )
+    return evaluation
 
 
-def evaluation_setup(*, actor: User, rfp: RFP) -> Evaluation:
-    """Create the RFP's evaluation with the four standard criteria (Cost, Quality,
-    Technology, Location), their sub-criteria and starting weights. Calling it
-    again returns the existing evaluation."""
+def evaluation_setup(*, actor: User, rfp: RFP, addendum_summary: str = "") -> Evaluation:
+    """Give the RFP its evaluation: the criteria of the template it was started from,
+    or else the four standard criteria (Cost, Quality, Technology, Location) with their
+    sub-criteria and starting weights. Calling it again returns the existing evaluation.
+
+    Criteria belong to the RFP before it is published. An RFP published without any
+    (before they were part of the RFP) may get them once, afterwards: flagged
+    `set_after_publication` for the results and the report, audited, and sent to the
+    invited vendors as an addendum while the RFP still takes bids."""
     _require_manager(actor, rfp)
     if rfp.is_template:
         raise NotFoundError("RFP not found.")
-    if rfp.status in CLOSED_STATUSES:
-        raise ConflictError(
-            f"This RFP is {rfp.get_status_display().lower()}: it cannot be evaluated."
-        )
     with transaction.atomic():
         locked = (
             RFP.objects.select_for_update(of=("self",))
             .select_related("organization")
             .get(pk=rfp.pk)
         )
+        if locked.status in CLOSED_STATUSES:
+            raise ConflictError(
+                f"This RFP is {locked.get_status_display().lower()}: it cannot be evaluated."
+            )
         existing = Evaluation.objects.filter(rfp=locked).first()
-        if existing is not None:
+        if existing is not None and Criterion.objects.filter(evaluation=existing).exists():
             return existing
-        evaluation = Evaluation.objects.create(rfp=locked, created_by=actor)
-        for index, spec in enumerate(DEFAULT_CRITERIA):
-            _create_spec(evaluation, spec, None, index)
+        after_publication = locked.publication_at is not None
+        lock = selectors.criteria_lock(locked)
+        if not after_publication and not lock.editable:
+            raise ConflictError(lock.message)
+        if existing is not None and existing.set_after_publication:
+            raise ConflictError(
+                "The criteria of this RFP were already set once after its publication: they "
+                "cannot be set again."
+            )
+        if existing is None:
+            evaluation = Evaluation.objects.create(
+                rfp=locked, created_by=actor, set_after_publication=after_publication
+            )
+        else:
+            evaluation = existing
+            evaluation.set_after_publication = after_publication
+            evaluation.save(update_fields=["set_after_publication", "updated_at"])
+        evaluation.rfp = locked
+        template = (
+            Evaluation.objects.filter(rfp_id=locked.source_template_id).first()
+            if locked.source_template_id
+            else None
+        )
+        if template is not None and Criterion.objects.filter(evaluation=template).exists():
+            _copy_tree(template, evaluation)
+            origin = f"the criteria of the template “{locked.source_template}”"
+        else:
+            create_criteria(Criterion, evaluation, DEFAULT_CRITERIA)
+            origin = "the standard criteria"
+        if not after_publication:
+            _record(
+                evaluation,
+                actor,
+                f"{actor} set up the evaluation of {locked.reference} with {origin}",
+                action="scoring.evaluation_created",
+            )
+            return evaluation
+        summary = (
+            f"{actor} set the criteria of {locked.reference} after its publication, once "
+            f"({origin}): {_main_weights(evaluation)}"
+        )
+        addendum = None
+        if lock.needs_addendum:
+            addendum = rfp_services.rfp_addendum_record(
+                actor=actor,
+                rfp=locked,
+                summary=addendum_summary.strip()
+                or "The evaluation criteria and their weights are now part of the RFP.",
+                changes=[f"Evaluation criteria: {_main_weights(evaluation)}"],
+                audit_summary=summary,
+            )
         _record(
             evaluation,
             actor,
-            f"{actor} set up the evaluation of {locked.reference} with the standard criteria",
-            action="scoring.evaluation_created",
+            summary,
+            action="scoring.criteria_set_after_publication",
+            data={"weights": _weights_snapshot(evaluation)},
+            addendum=addendum,
         )
     return evaluation
+
+
+def evaluation_record_lock(*, rfp: RFP, actor: User) -> None:
+    """The RFP was just published: its criteria, weights and ranking method are what
+    vendors bid against. Recorded in the history and the audit log with every weight
+    (the lock itself follows the RFP's state: `selectors.criteria_lock`)."""
+    evaluation = Evaluation.objects.filter(rfp_id=rfp.pk).first()
+    if evaluation is None:
+        return
+    evaluation.rfp = rfp
+    _record(
+        evaluation,
+        actor,
+        f"{rfp.reference} was published: the criteria, weights and ranking method are locked "
+        f"({_main_weights(evaluation)}; {evaluation.get_ranking_method_display()})",
+        action="scoring.criteria_locked",
+        data={
+            "weights": _weights_snapshot(evaluation),
+            "ranking_method": evaluation.ranking_method,
+            "aggregation": evaluation.aggregation,
+            "show_subcriteria_to_vendors": evaluation.show_subcriteria_to_vendors,
+        },
+    )
 
 
 def evaluation_settings_update(
@@ -337,10 +442,15 @@ def evaluation_settings_update(
     ranking_method: str,
     aggregation: str,
     discussion_threshold: Any,
-    reason: str = "",
+    show_subcriteria_to_vendors: bool | None = None,
+    addendum_summary: str = "",
 ) -> Evaluation:
-    """The ranking method, how evaluators' scores combine, and the spread that flags
-    an item for discussion."""
+    """The ranking method, how evaluators' scores combine, whether vendors see the
+    sub-criteria, and the spread that flags an item for discussion.
+
+    The method, the aggregation and what vendors see lock with the criteria (they
+    decide the ranking vendors bid for); the discussion threshold is the panel's
+    internal working rule and changes until an award is approved."""
     _require_manager(actor, evaluation.rfp)
     errors: dict[str, str] = {}
     if ranking_method not in RankingMethod.values:
@@ -358,44 +468,88 @@ def evaluation_settings_update(
         raise ApplicationError.for_fields(errors)
     assert threshold is not None
     with transaction.atomic():
-        locked = _lock(evaluation)
+        locked = _lock_for_criteria(evaluation)
         _refuse_if_closed(locked)
+        show = (
+            locked.show_subcriteria_to_vendors
+            if show_subcriteria_to_vendors is None
+            else bool(show_subcriteria_to_vendors)
+        )
+        labels = {
+            "ranking_method": "ranking method",
+            "aggregation": "aggregation",
+            "show_subcriteria_to_vendors": "sub-criteria shown to vendors",
+            "discussion_threshold": "discussion threshold",
+        }
         before = {
             "ranking_method": locked.ranking_method,
             "aggregation": locked.aggregation,
+            "show_subcriteria_to_vendors": locked.show_subcriteria_to_vendors,
             "discussion_threshold": f"{locked.discussion_threshold:f}",
         }
         after = {
             "ranking_method": ranking_method,
             "aggregation": aggregation,
+            "show_subcriteria_to_vendors": show,
             "discussion_threshold": f"{threshold:.1f}",
         }
-        if before == after:
+        changed = [key for key in before if before[key] != after[key]]
+        if not changed:
             return locked
-        why = _reason(locked, reason)
+        locking = [key for key in changed if key != "discussion_threshold"]
+        lock = _may_change(locked) if locking else None
+        if lock is not None:
+            _summary_needed(lock, addendum_summary)
         locked.ranking_method = ranking_method
         locked.aggregation = aggregation
+        locked.show_subcriteria_to_vendors = show
         locked.discussion_threshold = threshold
-        locked.save(update_fields=["ranking_method", "aggregation", "discussion_threshold"])
-        changed = [
-            f"{label}: {old} → {new}"
-            for (key, old), new, label in zip(
-                before.items(),
-                after.values(),
-                ("ranking method", "aggregation", "discussion threshold"),
-                strict=True,
+        locked.save(
+            update_fields=[
+                "ranking_method",
+                "aggregation",
+                "show_subcriteria_to_vendors",
+                "discussion_threshold",
+                "updated_at",
+            ]
+        )
+        described = {
+            key: f"{labels[key]}: {_setting_label(key, before[key])} → "
+            f"{_setting_label(key, after[key])}"
+            for key in changed
+        }
+        summary = f"{actor} changed the method ({'; '.join(described.values())})"
+        addendum = (
+            _publish_change(
+                locked,
+                actor,
+                lock,
+                addendum_summary,
+                [f"Evaluation {described[key]}" for key in locking],
+                summary,
             )
-            if old != new
-        ]
+            if lock is not None
+            else None
+        )
         _record(
             locked,
             actor,
-            f"{actor} changed the method ({'; '.join(changed)})",
-            reason=why,
+            summary,
             action="scoring.settings_changed",
             data={"before": before, "after": after},
+            addendum=addendum,
         )
     return locked
+
+
+def _setting_label(key: str, value: Any) -> str:
+    if key == "ranking_method":
+        return str(RankingMethod(value).label)
+    if key == "aggregation":
+        return str(Aggregation(value).label).split(" of ")[0].lower()
+    if key == "show_subcriteria_to_vendors":
+        return "yes" if value else "no"
+    return str(value)
 
 
 # --- Criteria ------------------------------------------------------------------------------------
@@ -436,20 +590,18 @@ def criterion_create(
     parent: Criterion | None = None,
     description: str = "",
     rubric: str = "",
+    addendum_summary: str = "",
 ) -> Criterion:
     """Add a criterion (a group, an automatic criterion or one scored by evaluators)
-    with weight 0 %: set the weights of its level afterwards. Before scoring only."""
+    with weight 0 % (100 % if it is the first of its level): set the weights of its
+    level afterwards. While drafting; once published, by addendum before the deadline."""
     _require_manager(actor, evaluation.rfp)
     _check_parent(evaluation, parent)
     name, source, description, rubric = _clean_criterion(name, source, description, rubric)
     with transaction.atomic():
-        locked = _lock(evaluation)
-        _refuse_if_closed(locked)
-        if locked.criteria_locked:
-            raise ConflictError(
-                "Scoring has started: criteria can no longer be added or removed. Change the "
-                "weights instead (a weight of 0 % sets a criterion aside)."
-            )
+        locked = _lock_for_criteria(evaluation)
+        lock = _may_change(locked)
+        _summary_needed(lock, addendum_summary)
         if parent is not None:
             parent = Criterion.objects.select_for_update(of=("self",)).get(pk=parent.pk)
             if not parent.is_group:
@@ -473,13 +625,25 @@ def criterion_create(
         )
         dropped = _drop_matrix(locked, parent)
         where = f" under {parent.name}" if parent else ""
+        summary = (
+            f"{actor} added the criterion “{name}”{where} ({criterion.get_source_display()})"
+            + (": the AHP comparisons of its level were cleared" if dropped else "")
+        )
+        addendum = _publish_change(
+            locked,
+            actor,
+            lock,
+            addendum_summary,
+            [f"Evaluation criteria: “{name}” added{where}, {_percent(criterion.weight)}"],
+            summary,
+        )
         _record(
             locked,
             actor,
-            f"{actor} added the criterion “{name}”{where} ({criterion.get_source_display()})"
-            + (": the AHP comparisons of its level were cleared" if dropped else ""),
+            summary,
             action="scoring.criterion_added",
-            data={"criterion": criterion.pk},
+            data={"criterion": criterion.pk, "name": name, "weight": f"{criterion.weight:f}"},
+            addendum=addendum,
         )
     return criterion
 
@@ -492,24 +656,19 @@ def criterion_update(
     source: str,
     description: str = "",
     rubric: str = "",
-    reason: str = "",
+    addendum_summary: str = "",
 ) -> Criterion:
-    """Rename a criterion or change its description and rubric (with a reason once
-    scoring has started); its source can change only before scoring."""
+    """Rename a criterion, change where its value comes from, its description or its
+    rubric. While drafting; once published, by addendum before the deadline."""
     evaluation = criterion.evaluation
     _require_manager(actor, evaluation.rfp)
     name, source, description, rubric = _clean_criterion(name, source, description, rubric)
     with transaction.atomic():
-        locked = _lock(evaluation)
-        _refuse_if_closed(locked)
+        locked = _lock_for_criteria(evaluation)
+        lock = _may_change(locked)
         current = Criterion.objects.select_for_update(of=("self",)).get(pk=criterion.pk)
         changes = []
         if source != current.source:
-            if locked.criteria_locked:
-                raise ConflictError(
-                    "Scoring has started: where a criterion's value comes from can no longer "
-                    "change."
-                )
             if current.source == Source.GROUP and current.children.exists():
                 raise ApplicationError.for_fields(
                     {"source": "Remove the sub-criteria first: this criterion is a group."}
@@ -524,36 +683,58 @@ def criterion_update(
             changes.append("rubric")
         if not changes:
             return current
-        why = _reason(locked, reason)
-        before = {"name": current.name, "source": current.source}
+        _summary_needed(lock, addendum_summary)
+        before = {
+            "name": current.name,
+            "source": current.source,
+            "description": current.description,
+            "rubric": current.rubric,
+        }
         current.name, current.source = name, source
         current.description, current.rubric = description, rubric
         current.save(update_fields=["name", "source", "description", "rubric"])
+        summary = f"{actor} changed the {', '.join(changes)} of “{before['name']}”" + (
+            f" (now “{name}”)" if name != before["name"] else ""
+        )
+        addendum = _publish_change(
+            locked,
+            actor,
+            lock,
+            addendum_summary,
+            [
+                f"Evaluation criteria: “{before['name']}” renamed “{name}”"
+                if change == "name"
+                else f"Evaluation criteria: the {change} of “{name}” changed"
+                for change in changes
+            ],
+            summary,
+        )
         _record(
             locked,
             actor,
-            f"{actor} changed the {', '.join(changes)} of “{before['name']}”"
-            + (f" (now “{name}”)" if name != before["name"] else ""),
-            reason=why,
+            summary,
             action="scoring.criterion_changed",
-            data={"criterion": current.pk, "changed": changes, "before": before},
+            data={
+                "criterion": current.pk,
+                "changed": changes,
+                "before": {k: before[k] for k in changes},
+                "after": {k: getattr(current, k) for k in changes},
+            },
+            addendum=addendum,
         )
     return current
 
 
-def criterion_delete(*, actor: User, criterion: Criterion) -> None:
-    """Remove a criterion and its sub-criteria, before scoring only. The remaining
-    weights of its level are scaled back to 100 % in proportion."""
+def criterion_delete(*, actor: User, criterion: Criterion, addendum_summary: str = "") -> None:
+    """Remove a criterion and its sub-criteria. The remaining weights of its level are
+    scaled back to 100 % in proportion. While drafting; once published, by addendum
+    before the deadline."""
     evaluation = criterion.evaluation
     _require_manager(actor, evaluation.rfp)
     with transaction.atomic():
-        locked = _lock(evaluation)
-        _refuse_if_closed(locked)
-        if locked.criteria_locked:
-            raise ConflictError(
-                "Scoring has started: criteria can no longer be removed. Set its weight to 0 % "
-                "instead, with the reason."
-            )
+        locked = _lock_for_criteria(evaluation)
+        lock = _may_change(locked)
+        _summary_needed(lock, addendum_summary)
         current = (
             Criterion.objects.select_for_update(of=("self",))
             .select_related("parent")
@@ -561,17 +742,41 @@ def criterion_delete(*, actor: User, criterion: Criterion) -> None:
         )
         parent = current.parent
         name = current.name
+        siblings_before = {c.pk: c.weight for c in _children(locked, parent) if c.pk != current.pk}
         current.delete()
         siblings = _children(locked, parent)
         _rebalance(siblings)
         _drop_matrix(locked, parent)
+        summary = (
+            f"{actor} removed the criterion “{name}”; the weights of the others at its level "
+            "were scaled back to 100 % in proportion"
+        )
+        addendum = _publish_change(
+            locked,
+            actor,
+            lock,
+            addendum_summary,
+            [f"Evaluation criteria: “{name}” removed"]
+            + [
+                f"Evaluation criteria: {c.name} {_percent(siblings_before[c.pk])} → "
+                f"{_percent(c.weight)}"
+                for c in siblings
+                if siblings_before[c.pk] != c.weight
+            ],
+            summary,
+        )
         _record(
             locked,
             actor,
-            f"{actor} removed the criterion “{name}”; the weights of the others at its level "
-            "were scaled back to 100 % in proportion",
+            summary,
             action="scoring.criterion_removed",
-            data={"criterion": criterion.pk, "name": name},
+            data={
+                "criterion": criterion.pk,
+                "name": name,
+                "before": {str(k): f"{v:f}" for k, v in siblings_before.items()},
+                "after": {str(c.pk): f"{c.weight:f}" for c in siblings},
+            },
+            addendum=addendum,
         )
 
 
@@ -597,16 +802,25 @@ def _engine_error(exc: engine.EngineInputError, prefix: str = "") -> Application
     return ApplicationError.for_fields({f"{prefix}{field}": str(exc)}, message=str(exc))
 
 
+def _weight_changes(siblings: list[Criterion], before: Mapping[int, Decimal]) -> list[str]:
+    return [
+        f"{c.name} {_percent(before[c.pk])} → {_percent(c.weight)}"
+        for c in siblings
+        if before[c.pk] != c.weight
+    ]
+
+
 def weights_set(
     *,
     actor: User,
     evaluation: Evaluation,
     parent: Criterion | None,
     weights: Mapping[int, Any],
-    reason: str = "",
+    addendum_summary: str = "",
 ) -> list[Criterion]:
     """Set one level's weights directly, in percent: each between 0 and 100, the
-    level adding up to 100 %. Replaces the level's AHP comparisons, if any."""
+    level adding up to 100 %. Replaces the level's AHP comparisons, if any. While
+    drafting; once published, by addendum before the deadline."""
     _require_manager(actor, evaluation.rfp)
     errors: dict[str, str] = {}
     values: dict[int, Decimal] = {}
@@ -630,35 +844,42 @@ def weights_set(
     except engine.EngineInputError as exc:
         raise _engine_error(exc) from None
     with transaction.atomic():
-        locked = _lock(evaluation)
-        _refuse_if_closed(locked)
+        locked = _lock_for_criteria(evaluation)
+        lock = _may_change(locked)
         siblings, where = _level(locked, parent, values)
         before = {c.pk: c.weight for c in siblings}
         had_matrix = WeightMatrix.objects.filter(evaluation=locked, parent=parent).exists()
         if all(before[pk] == values[pk] for pk in values) and not had_matrix:
             return siblings
-        why = _reason(locked, reason)
+        _summary_needed(lock, addendum_summary)
         for criterion in siblings:
             criterion.weight = values[criterion.pk]
         Criterion.objects.bulk_update(siblings, ["weight"])
         _drop_matrix(locked, parent)
-        changed = ", ".join(
-            f"{c.name} {_percent(before[c.pk])} → {_percent(c.weight)}"
-            for c in siblings
-            if before[c.pk] != c.weight
+        changed = _weight_changes(siblings, before)
+        summary = f"{actor} set the weights {where} directly" + (
+            f": {', '.join(changed)}" if changed else " (replacing the AHP comparisons)"
+        )
+        addendum = _publish_change(
+            locked,
+            actor,
+            lock,
+            addendum_summary,
+            [f"Evaluation weights: {change}" for change in changed]
+            or [f"Evaluation weights {where}: set directly instead of by pairwise comparison"],
+            summary,
         )
         _record(
             locked,
             actor,
-            f"{actor} set the weights {where} directly"
-            + (f": {changed}" if changed else " (replacing the AHP comparisons)"),
-            reason=why,
+            summary,
             action="scoring.weights_set",
             data={
                 "parent": parent.pk if parent else None,
                 "before": {str(k): f"{v:f}" for k, v in before.items()},
                 "after": {str(c.pk): f"{c.weight:f}" for c in siblings},
             },
+            addendum=addendum,
         )
     return siblings
 
@@ -671,13 +892,14 @@ def weights_set_by_ahp(
     criterion_ids: Sequence[int],
     matrix: Sequence[Sequence[Any]] | None = None,
     judgements: Mapping[tuple[int, int], Any] | None = None,
-    reason: str = "",
+    addendum_summary: str = "",
 ) -> WeightMatrix:
     """Derive one level's weights from pairwise comparisons on Saaty's 1-9 scale
     (Analytic Hierarchy Process): either the full reciprocal `matrix` (rows and
     columns in `criterion_ids` order) or one judgement per pair, keyed by
     0-based (row, column) positions. The matrix is stored with its consistency;
-    a consistency ratio above 0.10 is accepted but flagged on every page."""
+    a consistency ratio above 0.10 is accepted but flagged on every page. While
+    drafting; once published, by addendum before the deadline."""
     _require_manager(actor, evaluation.rfp)
     ids = [int(i) for i in criterion_ids]
     if len(ids) < 2 or len(set(ids)) != len(ids):
@@ -709,10 +931,10 @@ def weights_set_by_ahp(
             {"matrix": f"The matrix has {len(full)} rows for {len(ids)} criteria."}
         )
     with transaction.atomic():
-        locked = _lock(evaluation)
-        _refuse_if_closed(locked)
+        locked = _lock_for_criteria(evaluation)
+        lock = _may_change(locked)
         siblings, where = _level(locked, parent, ids)
-        why = _reason(locked, reason)
+        _summary_needed(lock, addendum_summary)
         before = {c.pk: c.weight for c in siblings}
         percent = {
             pk: (Decimal(repr(p)) * HUNDRED).quantize(WEIGHT_PLACES, ROUND_HALF_UP)
@@ -732,12 +954,22 @@ def weights_set_by_ahp(
         verdict = f"CR {result.consistency_ratio:.3f}" + (
             "" if result.is_consistent else ", inconsistent (above 0.10)"
         )
+        summary = f"{actor} derived the weights {where} by AHP ({verdict}): " + ", ".join(
+            f"{by_id[pk].name} {_percent(by_id[pk].weight)}" for pk in ids
+        )
+        addendum = _publish_change(
+            locked,
+            actor,
+            lock,
+            addendum_summary,
+            [f"Evaluation weights: {change}" for change in _weight_changes(siblings, before)]
+            or [f"Evaluation weights {where}: derived by pairwise comparison, unchanged"],
+            summary,
+        )
         _record(
             locked,
             actor,
-            f"{actor} derived the weights {where} by AHP ({verdict}): "
-            + ", ".join(f"{by_id[pk].name} {_percent(by_id[pk].weight)}" for pk in ids),
-            reason=why,
+            summary,
             action="scoring.weights_ahp",
             data={
                 "parent": parent.pk if parent else None,
@@ -745,7 +977,9 @@ def weights_set_by_ahp(
                 "matrix": full,
                 "consistency_ratio": result.consistency_ratio,
                 "before": {str(k): f"{v:f}" for k, v in before.items()},
+                "after": {str(c.pk): f"{c.weight:f}" for c in siblings},
             },
+            addendum=addendum,
         )
     return stored
 
@@ -764,16 +998,14 @@ def _judgement_value(raw: str) -> float:
 
 def evaluation_start_scoring(*, actor: User, evaluation: Evaluation) -> Evaluation:
     """Open scoring: the proposals are open, the criteria complete, the weights add
-    up, each evaluator-scored criterion has an evaluator. Locks the criteria and
-    moves the RFP to evaluation."""
-    from rfp import services as rfp_services
-
+    up, each evaluator-scored criterion has an evaluator. Moves the RFP to evaluation
+    (the criteria locked when it was published)."""
     rfp = evaluation.rfp
     _require_manager(actor, rfp)
     with transaction.atomic():
         locked = _lock(evaluation)
         _refuse_if_closed(locked)
-        if locked.criteria_locked:
+        if locked.scoring_started:
             raise ConflictError("Scoring has already started.")
         if not envelope_state(locked.rfp).technical_open:
             raise ProposalsSealedError(
@@ -789,14 +1021,8 @@ def evaluation_start_scoring(*, actor: User, evaluation: Evaluation) -> Evaluati
                 extra={"problems": problems},
             )
         current = RFP.objects.get(pk=rfp.pk)
-        if current.status == RFPStatus.PUBLISHED:
-            current = rfp_services.rfp_close(
-                actor=actor,
-                rfp=current,
-                version=None,
-                comment="Closed at the submission deadline to start the evaluation.",
-            )
-        if current.status == RFPStatus.CLOSED:
+        # Past its deadline the RFP is closed (rfp_start_evaluation records the close).
+        if current.current_status() == RFPStatus.CLOSED:
             rfp_services.rfp_start_evaluation(actor=actor, rfp=current, version=None)
         elif current.status != RFPStatus.UNDER_EVALUATION:
             raise ConflictError(
@@ -808,7 +1034,7 @@ def evaluation_start_scoring(*, actor: User, evaluation: Evaluation) -> Evaluati
         _record(
             locked,
             actor,
-            f"{actor} started the scoring: criteria and weights are locked",
+            f"{actor} started the scoring",
             action="scoring.started",
         )
         evaluators = sorted(
@@ -914,7 +1140,7 @@ def assignments_set(
                     "evaluator": evaluator,
                     "criteria": [nodes[pk].path for pk in sorted(added)],
                     "scope": scope,
-                    "started": locked.criteria_locked,
+                    "started": locked.scoring_started,
                     "url": _site_link("scoring_my_work", rfp.pk),
                 },
             )
@@ -1089,11 +1315,12 @@ def scores_save(
     nothing."""
     rfp = evaluation.rfp
     require_buyer(actor, Capability.SCORE, rfp.organization_id)
-    if not evaluation.criteria_locked:
+    if not evaluation.scoring_started:
         raise ConflictError(
             "Scoring has not started yet: the procurement manager opens it once the proposals "
             "are open and the criteria are final."
         )
+    _refuse_if_technical_final(evaluation)
     workload = selectors.evaluator_workload(evaluation=evaluation, user=actor)
     work = workload.vendor(proposal.pk)
     if work is None:
@@ -1199,8 +1426,9 @@ def scores_submit(*, actor: User, evaluation: Evaluation) -> int:
     results, are final, and open the other evaluators' scores of the same items."""
     rfp = evaluation.rfp
     require_buyer(actor, Capability.SCORE, rfp.organization_id)
-    if not evaluation.criteria_locked:
+    if not evaluation.scoring_started:
         raise ConflictError("Scoring has not started yet.")
+    _refuse_if_technical_final(evaluation)
     workload = selectors.evaluator_workload(evaluation=evaluation, user=actor)
     if workload.total == 0 and not workload.vendors:
         raise PermissionDeniedError("You have nothing to score in this RFP.")
@@ -1250,8 +1478,9 @@ def _item_checks(
         raise NotFoundError("This criterion is not scored by evaluators in this evaluation.")
     if lot.rfp_id != evaluation.rfp_id or proposal.rfp_id != evaluation.rfp_id:
         raise NotFoundError("Proposal or lot not found.")
-    if not evaluation.criteria_locked:
+    if not evaluation.scoring_started:
         raise ConflictError("Scoring has not started yet.")
+    _refuse_if_technical_final(evaluation)
     if lot.pk in _locked_lots(evaluation):
         raise ConflictError(f"The award of lot “{lot.name}” is approved: its scores are locked.")
     if not proposal.counts:
@@ -1353,37 +1582,31 @@ def consensus_clear(
 # --- The end of the technical evaluation ---------------------------------------------------------
 
 
-def technical_evaluation_finalise(*, actor: User, evaluation: Evaluation, comment: str = "") -> Any:
-    """Two-envelope RFPs: once every technical item has a score, the procurement
-    manager finalises the technical evaluation, which opens the prices
-    (proposals' commercial envelope)."""
-    from proposals.services import commercial_envelope_open
-
+def technical_evaluation_finalise(
+    *, actor: User, evaluation: Evaluation, comment: str = ""
+) -> EnvelopeOpening:
+    """Two-envelope RFPs: the procurement manager finalises the technical evaluation,
+    which opens the prices (the proposals' commercial envelope). Whether it is final
+    (every technical item scored, flagged items given a consensus score) is checked by
+    commercial_envelope_open itself, through selectors.technical_evaluation_blockers:
+    the same rule whichever door opens the prices."""
     rfp = evaluation.rfp
     _require_manager(actor, rfp)
     if not rfp.two_envelopes:
         raise ConflictError("This RFP has one envelope: its prices opened with the proposals.")
-    if not evaluation.criteria_locked:
-        raise ConflictError("Start the scoring first.")
     if envelope_state(rfp).commercial_open:
         raise ConflictError("The technical evaluation is already finalised: prices are open.")
-    results = selectors.evaluation_results(rfp=rfp, user=actor)
-    missing = sum(lot.items_missing for lot in results.lots)
-    if missing:
-        raise ApplicationError(
-            f"{missing} technical item{'s' if missing != 1 else ''} still "
-            f"{'need' if missing != 1 else 'needs'} a submitted score or a consensus score."
+    with transaction.atomic():
+        opening = commercial_envelope_open(
+            actor=actor, rfp=rfp, comment=_text(comment) or "Technical evaluation finalised."
         )
-    opening = commercial_envelope_open(
-        actor=actor, rfp=rfp, comment=_text(comment) or "Technical evaluation finalised."
-    )
-    audit_record(
-        actor=actor,
-        action="scoring.technical_finalised",
-        obj=evaluation,
-        organization=rfp.organization,
-        summary=f"{actor} finalised the technical evaluation of {rfp.reference}: prices open",
-    )
+        audit_record(
+            actor=actor,
+            action="scoring.technical_finalised",
+            obj=evaluation,
+            organization=rfp.organization,
+            summary=f"{actor} finalised the technical evaluation of {rfp.reference}: prices open",
+        )
     return opening
 
 
@@ -1416,7 +1639,7 @@ def award_propose(
         )
     if errors:
         raise ApplicationError.for_fields(errors)
-    if not evaluation.criteria_locked:
+    if not evaluation.scoring_started:
         raise ConflictError("Scoring has not started: there is nothing to award yet.")
     if rfp.status != RFPStatus.UNDER_EVALUATION:
         raise ConflictError(
@@ -1518,8 +1741,23 @@ def _decide(actor: User, award: AwardDecision) -> AwardDecision:
     return locked
 
 
+PROPOSED_THE_AWARD = "proposed this award"
+
+
+def award_approval_refusal(*, actor: User, award: AwardDecision) -> str | None:
+    """Why this admin may not approve this award (four eyes: they proposed it), or None:
+    the page shows it instead of the form; `award_approve` enforces the same rule."""
+    return second_person_refusal(
+        organization=award.evaluation.rfp.organization,
+        actor=actor,
+        first_actor=award.proposed_by_id,
+        what=PROPOSED_THE_AWARD,
+    )
+
+
 def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> AwardDecision:
-    """An admin (not the one who proposed it) approves the award of a lot: the lot's
+    """An admin (not the one who proposed it, unless the organization switched four
+    eyes off) approves the award of a lot: the lot's
     scores lock, the winners and the other bidders are told (the others learn
     their rank only if the buyer chose so; never a score), and once every lot
     with bids is awarded the RFP moves to awarded."""
@@ -1528,12 +1766,14 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
 
     with transaction.atomic():
         locked = _decide(actor, award)
-        if locked.proposed_by_id == actor.pk:
-            raise PermissionDeniedError(
-                "You proposed this award: another admin approves it (four-eyes principle)."
-            )
         evaluation = locked.evaluation
         rfp = evaluation.rfp
+        require_second_person(
+            organization=rfp.organization,
+            actor=actor,
+            first_actor=locked.proposed_by,
+            what=PROPOSED_THE_AWARD,
+        )
         locked.status = AwardStatus.APPROVED
         locked.decided_by = actor
         locked.decided_at = timezone.now()
@@ -1572,14 +1812,26 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
                     "url": _site_link("scoring_award", rfp.pk),
                 },
             )
+        own = locked.proposed_by_id == actor.pk
         audit_record(
             actor=actor,
             action="scoring.award_approved",
             obj=locked,
             organization=rfp.organization,
             summary=f"{actor} approved the award of lot “{locked.lot.name}” of {rfp.reference} "
-            f"to {names}",
-            data={"winners": [p.pk for p in winners], "comment": locked.decision_comment},
+            f"to {names}, "
+            + (
+                "which they had proposed themselves (four eyes switched off)"
+                if own
+                else f"proposed by {locked.proposed_by or 'an unknown user'}"
+            ),
+            data={
+                "winners": [p.pk for p in winners],
+                "comment": locked.decision_comment,
+                "proposed_by": locked.proposed_by_id,
+                "approved_by": actor.pk,
+                "four_eyes_required": four_eyes_apply(rfp.organization),
+            },
         )
         bid_lots = _lots_with_bids(rfp)
         approved = set(

@@ -33,6 +33,7 @@ from bpo_portal.permissions import (
 from proposals.models import Proposal
 from proposals.selectors import ProposalsSealedError, answer_sections, envelope_state, lot_views
 from rfp.models import RFP, Lot
+from rfp.selectors import editor_steps
 from scoring import selectors, services
 from scoring.forms import (
     AHPForm,
@@ -83,6 +84,14 @@ def _manager(request: HttpRequest, rfp: RFP) -> None:
     require_buyer(_user(request), Capability.MANAGE_EVALUATION, rfp.organization_id)
 
 
+def _criteria_editable(rfp: RFP) -> None:
+    """The pages that change criteria or weights refuse at once when they are locked
+    (the services refuse too: this only spares the user a form they cannot send)."""
+    lock = selectors.criteria_lock(rfp)
+    if not lock.editable:
+        raise ConflictError(lock.message)
+
+
 def _base(
     request: HttpRequest, rfp: RFP, evaluation: Evaluation | None, tab: str
 ) -> dict[str, Any]:
@@ -97,6 +106,7 @@ def _base(
         "is_panel_member": evaluation is not None
         and evaluation.assignments.filter(evaluator=user).exists(),
         "envelopes": envelope_state(rfp),
+        "lock": selectors.criteria_lock(rfp),
     }
 
 
@@ -166,7 +176,7 @@ def overview(request: HttpRequest, rfp_pk: int) -> HttpResponse:
         if p not in criteria_problems
     ]
     summary = None
-    if evaluation.criteria_locked:
+    if evaluation.scoring_started:
         try:
             summary = selectors.evaluation_results(rfp=rfp, user=user)
         except ApplicationError:
@@ -187,13 +197,33 @@ def overview(request: HttpRequest, rfp_pk: int) -> HttpResponse:
 @require_POST
 def setup(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp = _rfp(request, rfp_pk)
-    services.evaluation_setup(actor=_user(request), rfp=rfp)
-    messages.success(
-        request,
-        "The evaluation is set up with the standard criteria and starting weights: adjust them "
-        "to this RFP.",
+    evaluation = services.evaluation_setup(
+        actor=_user(request),
+        rfp=rfp,
+        addendum_summary=request.POST.get("addendum_summary", ""),
     )
+    if evaluation.set_after_publication:
+        messages.warning(
+            request,
+            "The criteria are set, once, after the RFP's publication: the results and the "
+            "report say so.",
+        )
+    else:
+        messages.success(
+            request,
+            "The evaluation criteria and starting weights are set: adjust them to this RFP "
+            "before it goes out.",
+        )
     return redirect("scoring_criteria", rfp.pk)
+
+
+def _settings_initial(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "ranking_method": evaluation.ranking_method,
+        "aggregation": evaluation.aggregation,
+        "show_subcriteria_to_vendors": evaluation.show_subcriteria_to_vendors,
+        "discussion_threshold": evaluation.discussion_threshold,
+    }
 
 
 # --- Criteria and weights ------------------------------------------------------------------------
@@ -212,12 +242,7 @@ def criteria(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     for matrix in WeightMatrix.objects.filter(evaluation=evaluation):
         ahp[matrix.parent_id or 0] = selectors.ahp_summary(matrix, names)
     settings_form = SettingsForm(
-        initial={
-            "ranking_method": evaluation.ranking_method,
-            "aggregation": evaluation.aggregation,
-            "discussion_threshold": evaluation.discussion_threshold,
-        },
-        locked=evaluation.criteria_locked,
+        initial=_settings_initial(evaluation), addendum=context["lock"].needs_addendum
     )
     context.update(
         {
@@ -231,9 +256,26 @@ def criteria(request: HttpRequest, rfp_pk: int) -> HttpResponse:
             "history": selectors.criteria_history(evaluation)[:50],
             "settings_form": settings_form,
             "score_bands": SCORE_BANDS,
+            **_editor_neighbours(context["lock"]),
         }
     )
     return render(request, "scoring/criteria.html", context)
+
+
+def _editor_neighbours(lock: selectors.CriteriaLock) -> dict[str, Any]:
+    """While the RFP is drafted the criteria are a step of its editor: the steps
+    before and after, for the page's step navigation."""
+    if lock.state != selectors.CRITERIA_OPEN:
+        return {}
+    steps = editor_steps()
+    keys = [key for key, _ in steps]
+    if "evaluation" not in keys:
+        return {}
+    index = keys.index("evaluation")
+    return {
+        "previous_step": steps[index - 1] if index > 0 else None,
+        "next_step": steps[index + 1] if index + 1 < len(steps) else None,
+    }
 
 
 @login_required
@@ -242,12 +284,8 @@ def method(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     _manager(request, rfp)
     form = SettingsForm(
         request.POST or None,
-        initial={
-            "ranking_method": evaluation.ranking_method,
-            "aggregation": evaluation.aggregation,
-            "discussion_threshold": evaluation.discussion_threshold,
-        },
-        locked=evaluation.criteria_locked,
+        initial=_settings_initial(evaluation),
+        addendum=selectors.criteria_lock(rfp).needs_addendum,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -257,7 +295,8 @@ def method(request: HttpRequest, rfp_pk: int) -> HttpResponse:
                 ranking_method=form.cleaned_data["ranking_method"],
                 aggregation=form.cleaned_data["aggregation"],
                 discussion_threshold=form.cleaned_data["discussion_threshold"],
-                reason=form.cleaned_data.get("reason", ""),
+                show_subcriteria_to_vendors=form.cleaned_data["show_subcriteria_to_vendors"],
+                addendum_summary=form.cleaned_data.get("addendum_summary") or "",
             )
         except ApplicationError as exc:
             if isinstance(exc, ConflictError):
@@ -277,6 +316,7 @@ def criterion_edit(
 ) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
     _manager(request, rfp)
+    _criteria_editable(rfp)
     criterion = (
         get_object_or_404(Criterion, pk=criterion_pk, evaluation=evaluation)
         if criterion_pk
@@ -296,7 +336,7 @@ def criterion_edit(
     form = CriterionForm(
         request.POST or None,
         initial=initial,
-        locked=evaluation.criteria_locked and criterion is not None,
+        addendum=selectors.criteria_lock(rfp).needs_addendum,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -310,6 +350,7 @@ def criterion_edit(
                     source=data["source"],
                     description=data["description"],
                     rubric=data["rubric"],
+                    addendum_summary=data.get("addendum_summary") or "",
                 )
                 messages.success(
                     request,
@@ -323,7 +364,7 @@ def criterion_edit(
                     source=data["source"],
                     description=data["description"],
                     rubric=data["rubric"],
-                    reason=data.get("reason", ""),
+                    addendum_summary=data.get("addendum_summary") or "",
                 )
                 messages.success(request, f"“{data['name']}” saved.")
         except ApplicationError as exc:
@@ -342,7 +383,17 @@ def criterion_edit(
 def criterion_delete(request: HttpRequest, rfp_pk: int, criterion_pk: int) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
     criterion = get_object_or_404(Criterion, pk=criterion_pk, evaluation=evaluation)
-    services.criterion_delete(actor=_user(request), criterion=criterion)
+    try:
+        services.criterion_delete(
+            actor=_user(request),
+            criterion=criterion,
+            addendum_summary=request.POST.get("addendum_summary", ""),
+        )
+    except ApplicationError as exc:
+        if isinstance(exc, ConflictError | PermissionDeniedError):
+            raise
+        messages.error(request, exc.message)  # after publication: the addendum's summary
+        return redirect("scoring_criterion_edit", rfp.pk, criterion.pk)
     messages.success(
         request,
         f"“{criterion.name}” removed; the other weights at its level were scaled back to 100 %.",
@@ -354,11 +405,16 @@ def criterion_delete(request: HttpRequest, rfp_pk: int, criterion_pk: int) -> Ht
 def weights(request: HttpRequest, rfp_pk: int, level: str) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
     _manager(request, rfp)
+    _criteria_editable(rfp)
     parent = _level(evaluation, level)
     siblings = list(Criterion.objects.filter(evaluation=evaluation, parent=parent))
     if not siblings:
         raise Http404
-    form = WeightsForm(request.POST or None, criteria=siblings, locked=evaluation.criteria_locked)
+    form = WeightsForm(
+        request.POST or None,
+        criteria=siblings,
+        addendum=selectors.criteria_lock(rfp).needs_addendum,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.weights_set(
@@ -366,7 +422,7 @@ def weights(request: HttpRequest, rfp_pk: int, level: str) -> HttpResponse:
                 evaluation=evaluation,
                 parent=parent,
                 weights=form.weights(),
-                reason=form.cleaned_data.get("reason", ""),
+                addendum_summary=form.cleaned_data.get("addendum_summary") or "",
             )
         except ApplicationError as exc:
             if isinstance(exc, ConflictError):
@@ -393,6 +449,7 @@ def weights(request: HttpRequest, rfp_pk: int, level: str) -> HttpResponse:
 def ahp(request: HttpRequest, rfp_pk: int, level: str) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
     _manager(request, rfp)
+    _criteria_editable(rfp)
     parent = _level(evaluation, level)
     siblings = list(Criterion.objects.filter(evaluation=evaluation, parent=parent))
     if len(siblings) < 2:
@@ -404,7 +461,10 @@ def ahp(request: HttpRequest, rfp_pk: int, level: str) -> HttpResponse:
         siblings.sort(key=lambda c: order[c.pk])
         matrix = stored.matrix
     form = AHPForm(
-        request.POST or None, criteria=siblings, matrix=matrix, locked=evaluation.criteria_locked
+        request.POST or None,
+        criteria=siblings,
+        matrix=matrix,
+        addendum=selectors.criteria_lock(rfp).needs_addendum,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -414,7 +474,7 @@ def ahp(request: HttpRequest, rfp_pk: int, level: str) -> HttpResponse:
                 parent=parent,
                 criterion_ids=[c.pk for c in siblings],
                 judgements=form.judgements(),
-                reason=form.cleaned_data.get("reason", ""),
+                addendum_summary=form.cleaned_data.get("addendum_summary") or "",
             )
         except ApplicationError as exc:
             if isinstance(exc, ConflictError):
@@ -932,7 +992,19 @@ def finalise(request: HttpRequest, rfp_pk: int) -> HttpResponse:
             )
             return redirect("scoring_results", rfp.pk)
     context = _base(request, rfp, evaluation, "overview")
-    context.update({"form": form, "error": error, "results": _results(request, rfp)})
+    blockers = (
+        selectors.technical_evaluation_blockers(rfp)
+        if rfp.two_envelopes and not context["envelopes"].commercial_open
+        else []
+    )
+    context.update(
+        {
+            "form": form,
+            "error": error,
+            "blockers": blockers,
+            "results": _results(request, rfp),
+        }
+    )
     return render(request, "scoring/finalise.html", context, status=409 if error else 200)
 
 
@@ -1024,6 +1096,7 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
         pk=award_pk,
         evaluation=evaluation,
     )
+    decision.evaluation = evaluation
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -1055,7 +1128,9 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
             "decision": decision,
             "winners": list(decision.winners.select_related("company")),
             "lot_results": data.lots[0] if data and data.lots else None,
-            "own_proposal": decision.proposed_by_id == _user(request).pk,
+            "approval_refusal": services.award_approval_refusal(
+                actor=_user(request), award=decision
+            ),
             "waiting": decision.status == AwardStatus.PROPOSED,
         }
     )

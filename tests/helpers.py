@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import socket
@@ -135,6 +136,23 @@ def jobs_sent_to_a_private_queue(monkeypatch: Any, prefix: str) -> Iterator[str]
         yield queue
     finally:
         celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def move_deadline_into_the_past(rfp_id: int, *, seconds: int = 1) -> None:
+    """Test data as the clock would leave it: the RFP was published with a submission
+    deadline that passed `seconds` ago (and a question deadline a day before), so its
+    seal lifts then too. Services refuse to move a published deadline earlier; tests
+    that need time to have passed without travelling use this."""
+    from django.utils import timezone
+
+    from rfp.models import RFP
+
+    deadline = timezone.now().replace(microsecond=0) - dt.timedelta(seconds=seconds)
+    RFP.objects.filter(pk=rfp_id).update(
+        submission_deadline=deadline,
+        seal_lifts_at=deadline,
+        question_deadline=deadline - dt.timedelta(days=1),
+    )
 
 
 def free_port() -> int:

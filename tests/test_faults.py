@@ -43,6 +43,7 @@ from reports.models import Report
 from tests.conftest import PASSWORD
 from tests.helpers import ROOT, LiveServer, PrivatePostgres, PrivateRedis, RealWorker, wait_until
 from tests.scoring.conftest import (  # noqa: F401
+    before_publication,
     evaluation,
     evaluator2,
     opened,

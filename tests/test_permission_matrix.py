@@ -4,7 +4,9 @@
 four roles, another buyer organization (with a draft of its own), vendor A (invited,
 has submitted, with certifications, evidence, a reference, a colleague) and vendor B
 (invited to nothing), a SEALED RFP whose deadline is 14 days ahead, an OPENED RFP
-whose deadline passed with a scored evaluation and a proposed award, an Excel report,
+whose deadline passed with a scored evaluation and a proposed award, an EARLY RFP (two
+envelopes, deadline passed, scoring started, nothing scored: its prices must stay sealed
+and every way of opening them early is refused), an Excel report,
 a vendor import waiting for confirmation, invitations and tokens. Unique markers
 (a price, answers, titles, score comments) are planted to be searched for.
 
@@ -74,6 +76,8 @@ SEALED_PRICE = "876543.21"  # vendor A's price in its sealed proposal
 SEALED_ANSWER = "Quokka-4417 sealed programme answer"
 OPENED_PRICE = "765432.19"  # vendor A's price in its proposal on the opened RFP
 OPENED_ANSWER = "Wombat-2290 opened programme answer"
+EARLY_PRICE = "654321.87"  # vendor A's price on the two-envelope RFP, still in its sealed envelope
+EARLY_TITLE = "Matrix two-envelope back-office RFP"
 SEALED_TITLE = "Matrix sealed helpline RFP"
 OPENED_TITLE = "Matrix opened claims RFP"
 OTHER_TITLE = "Lumiere confidential store support RFP"
@@ -84,6 +88,8 @@ QUALITY_COMMENT = "Ibis-3364 quality comment"
 
 SEALED_SHOWN = (SEALED_PRICE, "876,543.21", SEALED_ANSWER)
 OPENED_SHOWN = (OPENED_PRICE, "765,432.19", OPENED_ANSWER)
+EARLY_SHOWN = (EARLY_PRICE, "654,321.87")  # to every buyer, until the evaluation is final
+EARLY_REFUSAL = "The prices stay sealed until the technical evaluation is finalised"
 SCORE_COMMENTS = (TECHNOLOGY_COMMENT, QUALITY_COMMENT)
 
 ORG_ROLES = ("admin", "procurement_manager", "evaluator", "viewer")
@@ -93,16 +99,26 @@ ROLES = ("anonymous", *BUYER_ROLES, *VENDOR_ROLES, "superuser")
 
 # role -> what must never appear in any response body to that role, whatever the URL.
 NEVER_SHOWN: dict[str, tuple[str, ...]] = {
-    "anonymous": (*SEALED_SHOWN, *OPENED_SHOWN, SEALED_TITLE, OPENED_TITLE, OTHER_TITLE),
-    "admin": (*SEALED_SHOWN, OTHER_TITLE),
-    "procurement_manager": (*SEALED_SHOWN, OTHER_TITLE),
-    "evaluator": (*SEALED_SHOWN, OTHER_TITLE, TECHNOLOGY_COMMENT),
-    "viewer": (*SEALED_SHOWN, OTHER_TITLE),
+    "anonymous": (
+        *SEALED_SHOWN,
+        *OPENED_SHOWN,
+        *EARLY_SHOWN,
+        SEALED_TITLE,
+        OPENED_TITLE,
+        EARLY_TITLE,
+        OTHER_TITLE,
+    ),
+    "admin": (*SEALED_SHOWN, *EARLY_SHOWN, OTHER_TITLE),
+    "procurement_manager": (*SEALED_SHOWN, *EARLY_SHOWN, OTHER_TITLE),
+    "evaluator": (*SEALED_SHOWN, *EARLY_SHOWN, OTHER_TITLE, TECHNOLOGY_COMMENT),
+    "viewer": (*SEALED_SHOWN, *EARLY_SHOWN, OTHER_TITLE),
     "other_buyer": (
         *SEALED_SHOWN,
         *OPENED_SHOWN,
+        *EARLY_SHOWN,
         SEALED_TITLE,
         OPENED_TITLE,
+        EARLY_TITLE,
         VENDOR_A_QUESTION,
         *SCORE_COMMENTS,
     ),
@@ -110,14 +126,16 @@ NEVER_SHOWN: dict[str, tuple[str, ...]] = {
     "vendor_b": (
         *SEALED_SHOWN,
         *OPENED_SHOWN,
+        *EARLY_SHOWN,
         SEALED_TITLE,
         OPENED_TITLE,
+        EARLY_TITLE,
         OTHER_TITLE,
         VENDOR_A_NAME,
         VENDOR_A_QUESTION,
         *SCORE_COMMENTS,
     ),
-    "superuser": SEALED_SHOWN,
+    "superuser": (*SEALED_SHOWN, *EARLY_SHOWN),
 }
 
 
@@ -195,6 +213,7 @@ PART_REF = {
 STEPS = ("details", "timeline", "lots", "questionnaire", "pricing", "slas", "vendors")
 A, B = Ref("vendor_a.company"), Ref("vendor_b.company")
 PUB, ANY, BUY, VEN = Door.PUBLIC, Door.ANY, Door.BUYER, Door.VENDOR
+EARLY = ("sealed", "opened", "early")  # the URLs also requested on the EARLY RFP
 BW, VW = Door.ANY_READ_BUYER_WRITE, Door.ANY_READ_VENDOR_WRITE
 
 ROUTES: dict[str, Route] = {
@@ -223,7 +242,7 @@ ROUTES: dict[str, Route] = {
     "rfp_check": each_rfp(BUY, lambda r: {"pk": r.rfp}),
     "rfp_cancel": each_rfp(BUY, lambda r: {"pk": r.rfp}),
     "rfp_save_as_template": each_rfp(BUY, lambda r: {"pk": r.rfp}),
-    "rfp_transition": each_rfp(BUY, lambda r: {"pk": r.rfp, "action": "close"}),
+    "rfp_transition": each_rfp(BUY, lambda r: {"pk": r.rfp, "action": "submit"}),
     "rfp_timeline_check": each_rfp(BUY, lambda r: {"pk": r.rfp}),
     "rfp_vendor_search": each_rfp(BUY, lambda r: {"pk": r.rfp}),
     "rfp_invite": each_rfp(BUY, lambda r: {"pk": r.rfp}),
@@ -266,7 +285,7 @@ ROUTES: dict[str, Route] = {
     # --- proposals: the vendor's side
     "proposal_list": on(ANY),
     "proposal_start": each_rfp(VEN, lambda r: {"rfp_pk": r.rfp}),
-    "proposal_detail": each_rfp(ANY, lambda r: {"pk": r.proposal}),
+    "proposal_detail": each_rfp(ANY, lambda r: {"pk": r.proposal}, EARLY),
     "proposal_settings": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "proposal_questionnaire": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "proposal_lot_pricing": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot_pk": r.lot}),
@@ -285,10 +304,10 @@ ROUTES: dict[str, Route] = {
     "proposal_withdraw": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "proposal_compliance": each_rfp(BUY, lambda r: {"pk": r.proposal}),
     # --- proposals: the buyer's side
-    "proposal_rfp_list": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
-    "proposal_rfp_answers": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
-    "proposal_rfp_prices": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
-    "proposal_rfp_open_commercial": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
+    "proposal_rfp_list": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}, EARLY),
+    "proposal_rfp_answers": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}, EARLY),
+    "proposal_rfp_prices": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}, EARLY),
+    "proposal_rfp_open_commercial": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}, EARLY),
     "proposal_rfp_compliance_check": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
     # --- jobs and reports
     "job_detail": on(BUY, v(pk=Ref("org.report_job"))),
@@ -333,15 +352,15 @@ ROUTES: dict[str, Route] = {
     # --- scoring
     "scoring_list": on(ANY),  # vendors are sent on to their outcomes
     "scoring_outcomes": on(VEN),
-    "scoring_overview": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
+    "scoring_overview": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}, EARLY),
     "scoring_setup": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
     "scoring_criteria": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
     "scoring_criterion_new": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
     "scoring_criterion_edit": each_rfp(
-        BUY, lambda r: {"rfp_pk": r.rfp, "criterion_pk": r.criterion}, ("opened",)
+        BUY, lambda r: {"rfp_pk": r.rfp, "criterion_pk": r.criterion}
     ),
     "scoring_criterion_delete": each_rfp(
-        BUY, lambda r: {"rfp_pk": r.rfp, "criterion_pk": r.criterion}, ("opened",)
+        BUY, lambda r: {"rfp_pk": r.rfp, "criterion_pk": r.criterion}
     ),
     "scoring_method": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
     "scoring_weights": on(
@@ -372,9 +391,11 @@ ROUTES: dict[str, Route] = {
         },
         ("opened",),
     ),
-    "scoring_results": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
-    "scoring_drilldown": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp, "proposal_pk": r.proposal}),
-    "scoring_finalise": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
+    "scoring_results": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}, EARLY),
+    "scoring_drilldown": each_rfp(
+        BUY, lambda r: {"rfp_pk": r.rfp, "proposal_pk": r.proposal}, EARLY
+    ),
+    "scoring_finalise": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}, EARLY),
     "scoring_award": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
     "scoring_award_propose": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp, "lot_pk": r.lot}),
     "scoring_award_decide": each_rfp(
@@ -395,10 +416,7 @@ ROUTES: dict[str, Route] = {
         f"api-rfp-{name}": each_rfp(BUY, lambda r: {"pk": r.rfp})
         for name in (
             "approve",
-            "award",
             "cancel",
-            "close",
-            "publish",
             "readiness",
             "return-to-draft",
             "save-as-template",
@@ -439,7 +457,7 @@ ROUTES: dict[str, Route] = {
     ),
     # --- API: proposals
     "api-proposal-list": on(VW),
-    "api-proposal-detail": each_rfp(VW, lambda r: {"pk": r.proposal}),
+    "api-proposal-detail": each_rfp(VW, lambda r: {"pk": r.proposal}, EARLY),
     "api-proposal-answers": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "api-proposal-attachment": each_rfp(
         VW, lambda r: {"pk": r.proposal, "attachment_pk": r.proposal_attachment}
@@ -453,9 +471,9 @@ ROUTES: dict[str, Route] = {
     "api-proposal-submit": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "api-proposal-versions": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "api-proposal-withdraw": each_rfp(VEN, lambda r: {"pk": r.proposal}),
-    "api-proposal-envelope-detail": each_rfp(BUY, lambda r: {"pk": r.rfp}),
+    "api-proposal-envelope-detail": each_rfp(BUY, lambda r: {"pk": r.rfp}, EARLY),
     "api-proposal-envelope-check-compliance": each_rfp(BUY, lambda r: {"pk": r.rfp}),
-    "api-proposal-envelope-open-commercial": each_rfp(BUY, lambda r: {"pk": r.rfp}),
+    "api-proposal-envelope-open-commercial": each_rfp(BUY, lambda r: {"pk": r.rfp}, EARLY),
     # --- API: vendors
     "api-vendor-list": on(ANY),
     "api-vendor-detail": on(VW, v("vendor A", pk=A), v("vendor B", pk=B)),
@@ -488,18 +506,18 @@ ROUTES: dict[str, Route] = {
             "conflicts",
             "consensus",
             "criteria",
-            "finalise-technical",
-            "results",
             "scores",
             "start",
             "submit-scores",
             "weights",
-            "what-if",
         )
     },
-    "api-evaluation-criterion": each_rfp(
-        BUY, lambda r: {"rfp": r.rfp, "criterion": r.criterion}, ("opened",)
-    ),
+    # The prices of the EARLY RFP: read, weighed and (not) opened before the evaluation is final.
+    **{
+        f"api-evaluation-{name}": each_rfp(BUY, lambda r: {"rfp": r.rfp}, EARLY)
+        for name in ("finalise-technical", "results", "what-if")
+    },
+    "api-evaluation-criterion": each_rfp(BUY, lambda r: {"rfp": r.rfp, "criterion": r.criterion}),
     "api-evaluation-approve-award": each_rfp(
         BUY, lambda r: {"rfp": r.rfp, "award": r.award}, ("opened",)
     ),
@@ -552,7 +570,7 @@ GET    vendor_centre_edit              A's         302  403   403  403  403  403
 POST   vendor_child_delete             centre      302  403   403  403  403  403   302  404  403
 GET    api-rfp-detail                  sealed      401  200   200  200  200  404   200  404  403
 GET    api-rfp-detail                  other       401  404   404  404  404  200   404  404  403
-POST   api-rfp-close                   sealed      401  400   400  .    .    404   403  403  403
+POST   api-rfp-cancel                  sealed      401  400   400  .    .    404   403  403  403
 POST   api-rfp-intend-to-bid           sealed      401  403   403  403  403  403   200  404  403
 GET    api-rfp-lot-list                sealed      401  200   200  200  200  404   200  404  404
 DELETE api-rfp-lot-detail              sealed      401  400   400  .    .    404   403  403  403
@@ -562,6 +580,23 @@ GET    api-proposal-attachment         sealed      401  403   403  404  403  404
 POST   api-proposal-submit             sealed      401  403   403  403  403  403   201  404  403
 GET    api-proposal-envelope-detail    sealed      401  200   200  200  200  404   403  403  403
 GET    api-evaluation-results          opened      401  200   200  403  200  404   403  403  403
+GET    scoring_criterion_edit          opened      302  409   409  403  403  404   404  404  404
+POST   scoring_criterion_edit          opened      302  409   409  403  403  404   404  404  404
+POST   scoring_criterion_delete        opened      302  409   409  403  403  404   404  404  404
+GET    scoring_weights                 opened top  302  409   409  403  403  404   404  404  404
+POST   scoring_ahp                     opened top  302  409   409  403  403  404   404  404  404
+POST   scoring_criterion_new           opened      302  409   409  403  403  404   404  404  404
+DELETE api-evaluation-criterion        opened      401  409   409  403  403  404   403  403  403
+PATCH  api-evaluation-criterion        opened      401  400   400  400  400  404   403  403  403
+GET    scoring_criterion_edit          sealed      302  200   200  403  403  404   404  404  404
+POST   scoring_criterion_delete        sealed      302  302   302  403  403  404   404  404  404
+DELETE api-evaluation-criterion        sealed      401  400   400  403  403  404   403  403  403
+GET    proposal_rfp_prices             early       302  200   200  404  200  404   404  404  404
+GET    scoring_results                 early       302  200   200  403  200  404   404  404  404
+GET    scoring_finalise                early       302  200   200  403  403  404   404  404  404
+GET    api-evaluation-results          early       401  200   200  403  200  404   403  403  403
+POST   api-proposal-envelope-open-commercial early 401  409   409  403  403  404   403  403  403
+POST   api-evaluation-finalise-technical early     401  409   409  403  403  404   403  403  403
 GET    api-evaluation-scores           opened      401  200   200  200  200  404   403  403  403
 GET    api-job-download                -           401  200   200  404  200  404   404  404  404
 DELETE api-token-detail                admin's     401  204   404  404  404  404   404  404  404
@@ -588,6 +623,21 @@ def _promises(text: str) -> dict[tuple[str, str, str], dict[str, int]]:
 
 EXPECTED = _promises(PROMISES)
 
+# Editing locked criteria (the opened RFP: past its deadline) or published ones without
+# the addendum's summary (the sealed RFP) is refused before anything is written, by
+# every role: not even a write rolled back.
+NOTHING_WRITTEN = {
+    ("GET", "scoring_criterion_edit", "opened"),
+    ("POST", "scoring_criterion_edit", "opened"),
+    ("POST", "scoring_criterion_new", "opened"),
+    ("POST", "scoring_criterion_delete", "opened"),
+    ("POST", "scoring_criterion_delete", "sealed"),
+    ("POST", "scoring_weights", "opened top"),
+    ("POST", "scoring_ahp", "opened top"),
+    ("DELETE", "api-evaluation-criterion", "opened"),
+    ("DELETE", "api-evaluation-criterion", "sealed"),
+}
+
 # What must appear (the world is what we think it is, and the seal opens when it should).
 MUST_SHOW: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {
     ("GET", "proposal_rfp_list", "sealed"): {"admin": (VENDOR_A_NAME,)},
@@ -612,6 +662,19 @@ MUST_SHOW: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {
     },
     ("GET", "scoring_drilldown", "opened"): {"admin": (TECHNOLOGY_COMMENT,)},
     ("GET", "rfp_detail", "other"): {"other_buyer": (OTHER_TITLE,)},
+    ("GET", "api-proposal-detail", "early"): {"vendor_a": (EARLY_PRICE,)},
+    ("GET", "proposal_rfp_open_commercial", "early"): {
+        "admin": (EARLY_REFUSAL,),
+        "procurement_manager": (EARLY_REFUSAL,),
+    },
+    ("GET", "scoring_finalise", "early"): {
+        "admin": ("Not final yet",),
+        "procurement_manager": ("Not final yet",),
+    },
+    ("POST", "api-evaluation-finalise-technical", "early"): {
+        "admin": (EARLY_REFUSAL,),
+        "procurement_manager": (EARLY_REFUSAL,),
+    },
     ("GET", "admin:proposals_proposal_change", "opened"): {"superuser": (OPENED_ANSWER,)},
     ("GET", "admin:proposals_proposal_change", "sealed"): {"superuser": (VENDOR_A_NAME,)},
 }
@@ -804,6 +867,8 @@ def build_world(roles: dict[str, User], capture_on_commit: Any) -> World:
     proposal_services.proposal_submit(actor=vendor_a, proposal=proposal)
     w.add("sealed.attachment", attachment, "org")
     w.add("sealed.clarification", question, "org", "vendor_a")
+    # Its criteria came with the starter and locked at publication: changed only by addendum.
+    w.add("sealed.criterion", main(Evaluation.objects.get(rfp=sealed), "Quality"), "org")
     _add_rfp_parts(w, "sealed", reload(sealed), proposal, proposal_attachment)
 
     # The OPENED RFP: vendor A and vendor C submitted, the deadline passed, an
@@ -855,6 +920,32 @@ def build_world(roles: dict[str, User], capture_on_commit: Any) -> World:
     leaf = Criterion.objects.filter(evaluation=evaluation, parent=technology).first() or technology
     w.add("opened.technology_leaf", leaf, "org")
     _add_rfp_parts(w, "opened", opened, proposal, proposal_attachment)
+
+    # The EARLY RFP: two envelopes, vendor A submitted, the deadline passed, scoring
+    # started and nothing scored yet. Its prices stay sealed to every buyer, and every
+    # way of opening them (proposals page, envelope API, finalising) is refused.
+    early = make_ready_rfp(
+        pm, title=EARLY_TITLE, invite=(company_a,), budget=Decimal("5000000"), two_envelopes=True
+    )
+    early = publish(early, admin_user)
+    proposal = fill(vendor_a, early)
+    _price_first_line(vendor_a, proposal, EARLY_PRICE)
+    proposal_attachment = proposal_services.proposal_attachment_add(
+        actor=vendor_a, proposal=proposal, upload=pdf_upload("case-study.pdf")
+    )
+    proposal_services.proposal_submit(actor=vendor_a, proposal=proposal)
+    early = pass_deadline(early)
+    early_evaluation = Evaluation.objects.filter(
+        rfp=early
+    ).first() or scoring_services.evaluation_setup(actor=pm, rfp=early)
+    scoring_services.assignments_set(
+        actor=pm,
+        evaluation=early_evaluation,
+        evaluator=evaluator2,
+        criteria=[main(early_evaluation, "Quality"), main(early_evaluation, "Technology")],
+    )
+    scoring_services.evaluation_start_scoring(actor=pm, evaluation=early_evaluation)
+    _add_rfp_parts(w, "early", early, proposal, proposal_attachment)
     with capture_on_commit(execute=True):
         report = report_request(actor=pm, rfp=opened, kind="xlsx")
     report.job.refresh_from_db()
@@ -940,8 +1031,11 @@ def _body(response: Any) -> str:
     return content.decode("utf-8", "replace")
 
 
-def send(client: Client, method: str, path: str, *, api: bool) -> tuple[Any, str, _Recorder]:
-    """One request, rolled back afterwards: the world stays as it was built."""
+def send(
+    client: Client, method: str, path: str, *, api: bool, data: dict[str, Any] | None = None
+) -> tuple[Any, str, _Recorder]:
+    """One request, rolled back afterwards: the world stays as it was built. The body is
+    empty unless `data` is given."""
     recorder = _Recorder()
     got_request_exception.connect(recorder.on_exception)
     try:
@@ -950,9 +1044,9 @@ def send(client: Client, method: str, path: str, *, api: bool) -> tuple[Any, str
             if method == "GET":
                 response = call(path)
             elif api:
-                response = call(path, {}, format="json")
+                response = call(path, data or {}, format="json")
             else:
-                response = call(path, {})
+                response = call(path, data or {})
             body = _body(response)
             transaction.set_rollback(True)
 
@@ -1039,6 +1133,8 @@ def problems_with(outcome: Outcome, response: Any, door: Door, owners: frozenset
             found.append(f"{status} on what this role must not reach ({', '.join(sorted(owners))})")
         if outcome.writes:
             found.append(f"changed data: {', '.join(sorted(outcome.writes))}")
+    if outcome.label == "early" and "proposals_envelopeopening" in outcome.writes:
+        found.append("an envelope was opened before the technical evaluation was final")
     if role == "viewer" and outcome.writes - {"accounts_auditevent"}:
         found.append(f"a viewer changed data: {', '.join(sorted(outcome.writes))}")
     for secret in NEVER_SHOWN[role]:
@@ -1047,6 +1143,8 @@ def problems_with(outcome: Outcome, response: Any, door: Door, owners: frozenset
     for shown in MUST_SHOW.get((outcome.method, outcome.name, outcome.label), {}).get(role, ()):
         if shown not in outcome.body:
             found.append(f"does not show {shown!r}")
+    if (outcome.method, outcome.name, outcome.label) in NOTHING_WRITTEN and outcome.writes:
+        found.append(f"wrote before refusing: {', '.join(sorted(outcome.writes))}")
     return found
 
 
@@ -1153,6 +1251,9 @@ def test_every_url_as_every_role(
     assert not set(MUST_SHOW) - requested, (
         f"MUST_SHOW never requested: {set(MUST_SHOW) - requested}"
     )
+    assert not NOTHING_WRITTEN - requested, (
+        f"NOTHING_WRITTEN never requested: {NOTHING_WRITTEN - requested}"
+    )
     unexpected = [o for o in outcomes if o.problems]
     assert not unexpected, (
         f"{len(unexpected)} of {len(outcomes)} requests answered unexpectedly:\n"
@@ -1220,6 +1321,7 @@ def django_admin_outcomes(client: Client, world: World) -> list[Outcome]:
     proposals = {
         world.values["sealed.proposal"]: "sealed",
         world.values["opened.proposal"]: "opened",
+        world.values["early.proposal"]: "early",
     }
     pages = []
     for model in admin.site._registry:
@@ -1251,3 +1353,164 @@ def django_admin_outcomes(client: Client, world: World) -> list[Outcome]:
             outcome.problems.append("the operator must see every admin page")
         outcomes.append(outcome)
     return outcomes
+
+
+def test_nobody_moves_a_published_deadline_earlier(
+    matrix_roles: dict[str, User | None],
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: Any,
+) -> None:
+    """The calendar attack, through the page and the API, as every role: the sealed RFP's
+    deadline brought to a few seconds away. Nobody succeeds; those who may edit the RFP are
+    told why; the deadline and the seal stay where vendors were told they are."""
+    world = build_world(matrix_roles, django_capture_on_commit_callbacks)  # type: ignore[arg-type]
+    clients = clients_for(matrix_roles)
+    rfp = RFP.objects.get(pk=world.values["sealed.rfp"])
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=8)
+    api_body = {
+        "version": rfp.version,
+        "submission_deadline": soon.isoformat(),
+        "addendum_summary": "Closing early.",
+    }
+    page_body = {
+        "version": rfp.version,
+        "question_deadline": soon.strftime("%Y-%m-%dT%H:%M"),
+        "submission_deadline": (soon + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
+        "addendum_summary": "Closing early.",
+    }
+    api_path = reverse("api-rfp-detail", kwargs={"pk": rfp.pk})
+    page_path = reverse("rfp_edit", kwargs={"pk": rfp.pk, "step": "timeline"})
+    found = []
+    logging.disable(logging.CRITICAL)
+    try:
+        for role in ROLES:
+            page, api = clients[role]
+            answers = {
+                "API": api.patch(api_path, api_body, format="json"),
+                "page": page.post(page_path, page_body),
+            }
+            for door, response in answers.items():
+                body = response.content.decode()
+                if role in ("admin", "procurement_manager"):
+                    if response.status_code != 400 or "can only move later" not in body:
+                        found.append(f"{role} {door}: {response.status_code}, no refusal")
+                elif response.status_code in (200, 201, 204) or (
+                    response.status_code == 302 and not _login_redirect(response)
+                ):
+                    found.append(f"{role} {door}: {response.status_code}")
+    finally:
+        logging.disable(logging.NOTSET)
+    after = RFP.objects.get(pk=rfp.pk)
+    assert found == []
+    assert (after.submission_deadline, after.question_deadline, after.seal_lifts_at) == (
+        rfp.submission_deadline,
+        rfp.question_deadline,
+        rfp.seal_lifts_at,
+    )
+
+
+# --- Four eyes: approving one's own submission, at both doors, as every role ---------------------
+
+SELF_APPROVAL = "You submitted this RFP for approval: another admin must approve it"
+FOUR_EYES_ROLES = (*ROLES, "second_admin")
+
+# An RFP the admin submitted for approval, approved with its version through the page and
+# the API by every role (and another admin of the organization). Page 302s say where they
+# lead: back to the check page with the refusal ("check"), or to the published RFP ("detail").
+FOUR_EYES_PROMISES = """
+four eyes  anon   admin  pm     eval view other  A    B    super  second_admin
+on   page  login  check  check  403  403  404    404  404  404    detail
+on   api   401    403    403    403  403  404    403  403  403    200
+off  page  login  detail check  403  403  404    404  404  404    detail
+off  api   401    200    403    403  403  404    403  403  403    200
+"""
+
+
+def _four_eyes_promises() -> dict[tuple[str, str], dict[str, str]]:
+    promises = {}
+    for line in FOUR_EYES_PROMISES.strip().splitlines()[1:]:
+        switch, door, *expected = line.split()
+        promises[(switch, door)] = dict(zip(FOUR_EYES_ROLES, expected, strict=True))
+    return promises
+
+
+def test_approving_ones_own_submission_is_refused_at_both_doors_unless_switched_off(
+    matrix_roles: dict[str, User | None],
+) -> None:
+    """Every role approves, through the page and the API, an RFP the admin submitted:
+    only another admin may (the admin too once the organization switches four eyes off).
+    A refusal says why and changes nothing: not even a write that is rolled back."""
+    from accounts.services import buyer_organization_update
+
+    admin, pm = matrix_roles["admin"], matrix_roles["procurement_manager"]
+    assert admin is not None and pm is not None
+    organization = admin.buyer_membership.organization
+    roles = {
+        **matrix_roles,
+        "second_admin": add_member(organization, "second-admin@buyer.example", BuyerRole.ADMIN),
+    }
+    vendor_a = matrix_roles["vendor_a"]
+    assert vendor_a is not None
+    rfp = make_ready_rfp(
+        pm, title="Matrix four eyes RFP", invite=(vendor_a.vendor_membership.company,)
+    )
+    rfp = rfp_services.rfp_submit_for_approval(actor=admin, rfp=rfp, version=rfp.version)
+    clients = clients_for(roles)
+    leads_to = {
+        "check": reverse("rfp_check", args=[rfp.pk]),
+        "detail": reverse("rfp_detail", args=[rfp.pk]),
+    }
+    doors = {
+        "page": reverse("rfp_transition", kwargs={"pk": rfp.pk, "action": "approve"}),
+        "api": f"/api/v1/rfps/{rfp.pk}/approve/",
+    }
+    promises = _four_eyes_promises()
+    problems = []
+    logging.disable(logging.CRITICAL)
+    try:
+        for switch in ("on", "off"):
+            if switch == "off":
+                organization = buyer_organization_update(
+                    actor=admin, organization=organization, four_eyes_required=False
+                )
+            for door, path in doors.items():
+                for role in FOUR_EYES_ROLES:
+                    api = door == "api"
+                    response, body, recorder = send(
+                        clients[role][1 if api else 0],
+                        "POST",
+                        path,
+                        api=api,
+                        data={"version": rfp.version},
+                    )
+                    expected = promises[(switch, door)][role]
+                    status = response.status_code
+                    where = f"four eyes {switch}, {door}, {role}: {status}"
+                    if expected == "login":
+                        ok = _login_redirect(response)
+                    elif expected in leads_to:
+                        ok = status == 302 and response["Location"] == leads_to[expected]
+                    else:
+                        ok = status == int(expected)
+                    if not ok:
+                        problems.append(f"{where}, expected {expected}")
+                    if api and 400 <= status < 500 and not _error_shape(body):
+                        problems.append(f"{where}: 4xx body is not the error shape")
+                    refused = expected not in ("detail", "200")
+                    if refused and recorder.writes:
+                        problems.append(f"{where}: refused but wrote {sorted(recorder.writes)}")
+                    if not refused and "rfp_rfptransition" not in recorder.writes:
+                        problems.append(f"{where}: approved but recorded no transition")
+                    if switch == "on" and role == "admin":
+                        # The API answers why; the page it leads back to says it too.
+                        said = (
+                            json.loads(body)["message"]
+                            if api
+                            else _body(clients[role][0].get(leads_to["check"]))
+                        )
+                        if SELF_APPROVAL not in said:
+                            problems.append(f"{where}: the refusal does not say why")
+    finally:
+        logging.disable(logging.NOTSET)
+    assert reload(rfp).status == "pending_approval"  # every request was rolled back
+    assert not problems, "\n".join(problems)

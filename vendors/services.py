@@ -482,6 +482,30 @@ def certification_save(
     return certification
 
 
+def certification_evidence_download(*, user: User, certification: Certification) -> None:
+    """Evidence files: the vendor's own users and buyer users may download them, and
+    every download is recorded (a buyer's in its organization's audit log). Others get
+    the answer a missing file gets: they do not learn that it exists."""
+    own = vendor_membership(user)
+    buyer = buyer_membership(user)
+    if not ((own is not None and own.company_id == certification.company_id) or buyer):
+        raise NotFoundError("This file does not exist, or you cannot see it.")
+    if not certification.evidence:
+        raise NotFoundError("This file is no longer available.")
+    audit_record(
+        actor=user,
+        action="vendor.certification_evidence_downloaded",
+        obj=certification,
+        organization=buyer.organization if buyer is not None else None,
+        summary=f"{user} downloaded the {certification.certification_type} evidence of "
+        f"{certification.company.display_name}",
+        data={
+            "company_id": certification.company_id,
+            "file": certification.evidence_name,
+        },
+    )
+
+
 def certification_delete(*, actor: User, certification: Certification) -> None:
     company = certification.company
     _require_editor(actor, company)

@@ -410,19 +410,10 @@ def child_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 def certification_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Evidence files: the vendor's own users and buyer users may download them."""
-    user = _user(request)
     certification = get_object_or_404(
-        Certification.objects.select_related("certification_type"), pk=pk
+        Certification.objects.select_related("certification_type", "company"), pk=pk
     )
-    own = vendor_membership(user)
-    if not (
-        (own is not None and own.company_id == certification.company_id)
-        or buyer_membership(user) is not None
-    ):
-        # Same answer as a missing file: do not reveal that it exists.
-        from django.http import Http404
-
-        raise Http404
+    services.certification_evidence_download(user=_user(request), certification=certification)
     return serve_private_file(
         request,
         certification.evidence,

@@ -27,7 +27,14 @@ class BuyerOrganizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BuyerOrganization
-        fields = ["id", "name", "home_country", "default_currency", "time_zone"]
+        fields = [
+            "id",
+            "name",
+            "home_country",
+            "default_currency",
+            "time_zone",
+            "four_eyes_required",
+        ]
         read_only_fields = fields
 
 

@@ -149,10 +149,14 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return proposal
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(self._detail(self._proposal()))
+        return Response(self._detail(self._proposal(), read=True))
 
-    def _detail(self, proposal: Proposal) -> dict[str, Any]:
+    def _detail(self, proposal: Proposal, *, read: bool = False) -> dict[str, Any]:
         access = selectors.proposal_access(self.request.user, proposal.rfp)
+        if read:
+            services.proposal_read_record(
+                reader=_user(self.request), proposal=proposal, access=access
+            )
         data = s.proposal_data(proposal, access, detail=True, costs=_costs(proposal, access))
         if access.is_vendor:
             data["draft"] = s.draft_data(selectors.proposal_working_copy(proposal.pk))
@@ -352,7 +356,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                 raise PermissionDeniedError("Only the vendor can change its proposal.")
             services.proposal_attachment_remove(actor=_user(request), attachment=attachment)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        services.ensure_can_download(user=request.user, attachment=attachment)
+        services.proposal_attachment_download(user=_user(request), attachment=attachment)
         return serve_private_file(
             request, attachment.file, filename=attachment.name, content_type=attachment.content_type
         )
@@ -472,6 +476,9 @@ class EnvelopeViewSet(ScopedViewSet):
 
     @extend_schema(
         summary="Open the commercial envelope: the technical evaluation is finalised",
+        description="Two-envelope RFPs only. Refused with 409 until the technical evaluation "
+        "is final (every technical item has a submitted or consensus score, every item flagged "
+        "for discussion a consensus score): `extra.reasons` lists what is missing.",
         request=s.CommercialOpenSerializer,
         responses=EnvelopeSerializer,
     )

@@ -83,7 +83,7 @@ def vendor_proposal_card(context: dict[str, Any], rfp: Any) -> dict[str, Any]:
         "rfp": rfp,
         "proposal": proposal,
         "percent": percent_done,
-        "open": selectors.open_for_submissions(rfp),
+        "open": rfp.is_open_for_bids(),
         "can_respond": vendor_membership(user) is not None,
         "csrf_token": context.get("csrf_token"),
     }

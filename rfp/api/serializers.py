@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rfp import parts
 from rfp.models import (
     RFP,
     VOLUME_BASIS_CHOICES,
@@ -44,6 +46,11 @@ def _choice_text(choices: Any, **kwargs: Any) -> serializers.CharField:
     `status` and `kind` mean different choice sets in different apps."""
     values = ", ".join(f"`{value}`" for value, _ in choices)
     return serializers.CharField(read_only=True, help_text=f"One of {values}.", **kwargs)
+
+
+def _rfp_status() -> serializers.CharField:
+    """The status as of now: `closed` from the second the deadline passes."""
+    return _choice_text(RFPStatus.choices, source="current_status")
 
 
 def _currency(**kwargs: Any) -> serializers.CharField:
@@ -198,15 +205,43 @@ _CONTENT_FIELDS = [
     "preferred_location_model",
     "onsite_staff_wanted",
     "two_envelopes",
+    "evaluation_criteria",
     "publication_at",
     "question_deadline",
     "submission_deadline",
+    "seal_lifts_at",
     "expected_award_date",
     "lots",
     "sections",
     "attachments",
     "addenda",
 ]
+
+
+class PublishedItemSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    weight = serializers.CharField(help_text="Percent of its level, e.g. `40` or `12.5`.")
+    description = serializers.CharField()
+    children = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The sub-criteria, in the same shape, when the buyer shows them.",
+    )
+
+
+class PublishedPartSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    intro = serializers.CharField(help_text="How proposals are ranked.")
+    criteria = PublishedItemSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+def _published_item(item: parts.PublishedItem) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "weight": f"{item.weight:f}",
+        "description": item.description,
+        "children": [_published_item(child) for child in item.children],
+    }
 
 
 class _ContentSerializer(serializers.ModelSerializer):
@@ -223,8 +258,24 @@ class _ContentSerializer(serializers.ModelSerializer):
     sections = QuestionnaireSectionSerializer(many=True, read_only=True)
     attachments = RFPAttachmentSerializer(many=True, read_only=True)
     addenda = RFPAddendumSerializer(many=True, read_only=True)
-    status = _choice_text(RFPStatus.choices)
+    status = _rfp_status()
     currency = _currency(read_only=True)
+    evaluation_criteria = serializers.SerializerMethodField(
+        help_text="How proposals are evaluated: the main criteria and their weights (and the "
+        "sub-criteria if the buyer shows them). Null while none are set."
+    )
+
+    @extend_schema_field(PublishedPartSerializer(allow_null=True))
+    def get_evaluation_criteria(self, obj: RFP) -> dict[str, Any] | None:
+        part = next((p for p in parts.published_parts(obj) if p.key == "evaluation"), None)
+        if part is None:
+            return None
+        return {
+            "title": part.title,
+            "intro": part.intro,
+            "criteria": [_published_item(item) for item in part.items],
+            "notes": list(part.notes),
+        }
 
 
 class RFPVendorSerializer(_ContentSerializer):
@@ -256,7 +307,7 @@ class RFPBuyerSerializer(_ContentSerializer):
 
 class RFPBuyerListSerializer(serializers.ModelSerializer):
     service_category = RFPNamedItemSerializer(read_only=True, allow_null=True)
-    status = _choice_text(RFPStatus.choices)
+    status = _rfp_status()
     currency = _currency(read_only=True)
     invitation_count = serializers.IntegerField(read_only=True)
     unanswered_count = serializers.IntegerField(read_only=True)
@@ -286,7 +337,7 @@ class RFPBuyerListSerializer(serializers.ModelSerializer):
 class RFPVendorListSerializer(serializers.ModelSerializer):
     buyer = RFPBuyerRefSerializer(source="organization", read_only=True)
     service_category = RFPNamedItemSerializer(read_only=True, allow_null=True)
-    status = _choice_text(RFPStatus.choices)
+    status = _rfp_status()
     currency = _currency(read_only=True)
     your_status = serializers.SerializerMethodField(
         help_text="Your invitation's status, or null for an RFP open to qualified vendors "
@@ -622,5 +673,5 @@ class RFPVendorResponseSerializer(serializers.Serializer):
 
 class RFPTransitionResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    status = _choice_text(RFPStatus.choices)
+    status = _rfp_status()
     version = serializers.IntegerField()

@@ -184,22 +184,13 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         return self._transition(request, services.rfp_submit_for_approval)
 
     @extend_schema(
-        summary="Approve and publish (admins)",
+        summary="Approve and publish (admins; four eyes: not the one who submitted it)",
         request=s.RFPTransitionInputSerializer,
         responses=s.RFPTransitionResultSerializer,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: int) -> Response:
         return self._transition(request, services.rfp_approve)
-
-    @extend_schema(
-        summary="Publish a draft directly (admins)",
-        request=s.RFPTransitionInputSerializer,
-        responses=s.RFPTransitionResultSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def publish(self, request: Request, pk: int) -> Response:
-        return self._transition(request, services.rfp_publish)
 
     @extend_schema(
         summary="Return to draft with comments (admins; comment required)",
@@ -211,15 +202,6 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         return self._transition(request, services.rfp_return_to_draft)
 
     @extend_schema(
-        summary="Close now: no more proposals",
-        request=s.RFPTransitionInputSerializer,
-        responses=s.RFPTransitionResultSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: int) -> Response:
-        return self._transition(request, services.rfp_close)
-
-    @extend_schema(
         summary="Start the evaluation of a closed RFP",
         request=s.RFPTransitionInputSerializer,
         responses=s.RFPTransitionResultSerializer,
@@ -227,15 +209,6 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
     @action(detail=True, methods=["post"], url_path="start-evaluation")
     def start_evaluation(self, request: Request, pk: int) -> Response:
         return self._transition(request, services.rfp_start_evaluation)
-
-    @extend_schema(
-        summary="Mark as awarded (admins)",
-        request=s.RFPTransitionInputSerializer,
-        responses=s.RFPTransitionResultSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def award(self, request: Request, pk: int) -> Response:
-        return self._transition(request, services.rfp_award)
 
     @extend_schema(
         summary="Cancel, with the reason vendors receive",

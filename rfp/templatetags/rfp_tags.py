@@ -40,3 +40,12 @@ def deadline_state(moment: Any) -> str:
 @register.simple_tag(takes_context=True)
 def current_zone(context: dict[str, Any]) -> str:
     return str(timezone.get_current_timezone_name())
+
+
+@register.simple_tag
+def published_parts(rfp: Any) -> list[Any]:
+    """What vendors may read of the parts higher layers add (the evaluation criteria):
+    `{% published_parts rfp as parts %}`. See rfp.parts."""
+    from rfp.parts import published_parts as read
+
+    return read(rfp)

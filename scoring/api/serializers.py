@@ -21,14 +21,31 @@ from scoring.models import Aggregation, RankingMethod, Source
 
 class SetupSerializer(serializers.Serializer[Any]):
     rfp = serializers.IntegerField(help_text="The RFP to evaluate.")
+    addendum_summary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only for an RFP published without criteria, which may get them once: "
+        "the addendum vendors receive while it takes bids.",
+    )
 
 
 class SettingsSerializer(serializers.Serializer[Any]):
     ranking_method = serializers.ChoiceField(choices=RankingMethod.choices)
     aggregation = serializers.ChoiceField(choices=Aggregation.choices)
     discussion_threshold = serializers.DecimalField(max_digits=3, decimal_places=1)
-    reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="Required once scoring has started."
+    show_subcriteria_to_vendors = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Vendors see the sub-criteria and their weights too; omitted: unchanged.",
+    )
+    addendum_summary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
+        "invited vendors as a numbered addendum. Required then.",
     )
 
 
@@ -38,7 +55,13 @@ class CriterionInputSerializer(serializers.Serializer[Any]):
     parent = serializers.IntegerField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     rubric = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    addendum_summary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
+        "invited vendors as a numbered addendum. Required then.",
+    )
 
 
 class WeightsSerializer(serializers.Serializer[Any]):
@@ -49,7 +72,13 @@ class WeightsSerializer(serializers.Serializer[Any]):
         child=serializers.DecimalField(max_digits=7, decimal_places=4),
         help_text="Criterion id -> percent; the level must add up to 100.",
     )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    addendum_summary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
+        "invited vendors as a numbered addendum. Required then.",
+    )
 
 
 class AHPSerializer(serializers.Serializer[Any]):
@@ -60,7 +89,13 @@ class AHPSerializer(serializers.Serializer[Any]):
         help_text="Square, reciprocal, every value between 1/9 and 9 (Saaty's scale); rows and "
         "columns in criterion_ids order.",
     )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    addendum_summary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
+        "invited vendors as a numbered addendum. Required then.",
+    )
 
 
 class AssignmentInputSerializer(serializers.Serializer[Any]):
@@ -137,6 +172,8 @@ class EvaluationSummarySchema(serializers.Serializer[Any]):
     ranking_method = serializers.CharField()
     aggregation = serializers.CharField()
     discussion_threshold = serializers.CharField()
+    show_subcriteria_to_vendors = serializers.BooleanField()
+    set_after_publication = serializers.BooleanField()
     scoring_started_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -384,6 +421,9 @@ class EvaluationResultsSchema(serializers.Serializer[Any]):
     cost_excluded = serializers.BooleanField()
     what_if = serializers.BooleanField()
     scoring_started = serializers.BooleanField()
+    criteria_set_after_publication = serializers.BooleanField(
+        help_text="The RFP was published without criteria and got them once, afterwards."
+    )
     criteria = CriterionNodeSchema(many=True)
     top_level_ahp = AHPSchema(allow_null=True)
     problems = serializers.ListField(child=serializers.CharField())
@@ -399,6 +439,14 @@ class EvaluationDetailSchema(serializers.Serializer[Any]):
     ranking_method = serializers.CharField()
     aggregation = serializers.CharField()
     discussion_threshold = serializers.CharField()
+    show_subcriteria_to_vendors = serializers.BooleanField()
+    set_after_publication = serializers.BooleanField()
+    criteria_lock = serializers.ChoiceField(
+        choices=["open", "addendum", "locked"],
+        help_text="open: a draft, change freely; addendum: published, each change is an "
+        "addendum vendors receive; locked: waiting for approval or past the deadline.",
+    )
+    criteria_lock_message = serializers.CharField()
     scoring_started_at = serializers.DateTimeField(allow_null=True)
     criteria = CriterionNodeSchema(many=True)
     problems = serializers.ListField(child=serializers.CharField())

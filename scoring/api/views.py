@@ -56,6 +56,8 @@ def _summary(evaluation: Evaluation) -> dict[str, Any]:
         "ranking_method": evaluation.ranking_method,
         "aggregation": evaluation.aggregation,
         "discussion_threshold": f"{evaluation.discussion_threshold:f}",
+        "show_subcriteria_to_vendors": evaluation.show_subcriteria_to_vendors,
+        "set_after_publication": evaluation.set_after_publication,
         "scoring_started_at": evaluation.scoring_started_at.isoformat()
         if evaluation.scoring_started_at
         else None,
@@ -129,7 +131,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
     # --- Set-up, criteria and weights ---------------------------------------------------------
 
     @extend_schema(
-        summary="Set up the evaluation of an RFP with the standard criteria",
+        summary="Set up the evaluation of an RFP (its template's criteria, else the standard ones)",
         request=s.SetupSerializer,
         responses={201: s.EvaluationDetailSchema},
     )
@@ -137,15 +139,22 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data = s.SetupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rfp = selectors.rfp_for_buyer(request.user, data.validated_data["rfp"])
-        evaluation = services.evaluation_setup(actor=_user(request), rfp=rfp)
+        evaluation = services.evaluation_setup(
+            actor=_user(request),
+            rfp=rfp,
+            addendum_summary=data.validated_data["addendum_summary"],
+        )
         return Response(self._detail(evaluation.rfp_id), status=status.HTTP_201_CREATED)
 
     def _detail(self, rfp_id: int) -> dict[str, Any]:
         evaluation = selectors.evaluation_for(self.request.user, rfp_id)
         tree = selectors.build_tree(selectors.criteria_of(evaluation))
         nodes, _ = _nodes(tree, evaluation)
+        lock = selectors.criteria_lock(evaluation.rfp)
         return {
             **_summary(evaluation),
+            "criteria_lock": lock.state,
+            "criteria_lock_message": lock.message,
             "criteria": nodes,
             "problems": selectors.criteria_problems(evaluation, tree),
             "history": [
@@ -155,6 +164,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
                     "summary": change.summary,
                     "reason": change.reason,
                     "after_lock": change.after_lock,
+                    "addendum": change.addendum.number if change.addendum else None,
                 }
                 for change in selectors.criteria_history(evaluation)[:100]
             ],
@@ -189,7 +199,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         return Response(self._detail(evaluation.rfp_id))
 
     @extend_schema(
-        summary="Add a criterion (before scoring starts)",
+        summary="Add a criterion (a draft; once published, by addendum until the deadline)",
         parameters=[RFP_ID],
         request=s.CriterionInputSerializer,
         responses={201: s.EvaluationDetailSchema},
@@ -201,7 +211,6 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         parent_id = values.pop("parent", None)
-        values.pop("reason", None)
         parent = (
             get_object_or_404(Criterion, pk=parent_id, evaluation=evaluation) if parent_id else None
         )
@@ -221,7 +230,13 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         evaluation = self._evaluation()
         item = get_object_or_404(Criterion, pk=criterion, evaluation=evaluation)
         if request.method == "DELETE":
-            services.criterion_delete(actor=_user(request), criterion=item)
+            services.criterion_delete(
+                actor=_user(request),
+                criterion=item,
+                addendum_summary=str(request.data.get("addendum_summary") or "")
+                if isinstance(request.data, dict)
+                else "",
+            )
             return Response(self._detail(evaluation.rfp_id))
         data = s.CriterionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -251,7 +266,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
             evaluation=evaluation,
             parent=self._parent(evaluation, data.validated_data["parent"]),
             weights=data.validated_data["weights"],
-            reason=data.validated_data["reason"],
+            addendum_summary=data.validated_data["addendum_summary"],
         )
         return Response(self._detail(evaluation.rfp_id))
 
@@ -274,12 +289,12 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
             parent=self._parent(evaluation, data.validated_data["parent"]),
             criterion_ids=data.validated_data["criterion_ids"],
             matrix=data.validated_data["matrix"],
-            reason=data.validated_data["reason"],
+            addendum_summary=data.validated_data["addendum_summary"],
         )
         return Response(self._detail(evaluation.rfp_id))
 
     @extend_schema(
-        summary="Start scoring: locks the criteria, moves the RFP to evaluation",
+        summary="Start scoring: moves the RFP to evaluation (the criteria locked at publication)",
         parameters=[RFP_ID],
         request=None,
         responses=s.EvaluationDetailSchema,
@@ -537,6 +552,9 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary="Finalise the technical evaluation: opens the prices (two-envelope RFPs)",
+        description="Refused with 409 until every technical item has a submitted or consensus "
+        "score and every item flagged for discussion a consensus score: `extra.reasons` lists "
+        "what is missing.",
         parameters=[RFP_ID],
         request=s.FinaliseSerializer,
         responses=inline_serializer(

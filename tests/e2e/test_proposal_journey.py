@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import timezone
 
 from proposals.models import Proposal
-from rfp.models import RFP
 from tests.conftest import PASSWORD, add_member, make_buyer_org, make_vendor
+from tests.helpers import move_deadline_into_the_past
 from tests.proposals.factories import company_of, equip_vendor, fill, make_rfp
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -127,10 +126,7 @@ def test_a_vendor_submits_a_late_one_is_refused_and_the_buyer_compares(journey, 
     latecomer.login("owner@late.example", PASSWORD)
     latecomer.goto(f"/proposals/{late_draft.pk}/check/")
     latecomer.step("check page before the deadline")
-    RFP.objects.filter(pk=rfp.pk).update(
-        submission_deadline=timezone.now().replace(microsecond=0) - timezone.timedelta(seconds=1),
-        question_deadline=timezone.now() - timezone.timedelta(days=1),
-    )
+    move_deadline_into_the_past(rfp.pk)
     latecomer.page.click("button:text('Submit proposal')")
     latecomer.page.wait_for_load_state("networkidle")
     assert re.search(r"deadline for proposals passed", latecomer.page.content())

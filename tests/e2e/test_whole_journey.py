@@ -23,7 +23,7 @@ from accounts.models import BuyerRole
 from rfp.models import RFP
 from tests.conftest import PASSWORD, add_member, make_buyer_org, make_user
 from tests.e2e.conftest import ARTIFACTS
-from tests.helpers import RealWorker, jobs_sent_to_a_private_queue
+from tests.helpers import RealWorker, jobs_sent_to_a_private_queue, move_deadline_into_the_past
 from tests.proposals.factories import equip_vendor
 from tests.scoring import factories as f
 from vendors.services import vendor_company_create
@@ -344,10 +344,7 @@ def deadline_passes(rfp: RFP) -> None:
     closes RFPs past their deadline has run."""
     from rfp.services import rfps_close_past_deadline
 
-    RFP.objects.filter(pk=rfp.pk).update(
-        submission_deadline=timezone.now().replace(microsecond=0) - dt.timedelta(seconds=1),
-        question_deadline=timezone.now() - dt.timedelta(days=1),
-    )
+    move_deadline_into_the_past(rfp.pk)
     rfps_close_past_deadline()
 
 

@@ -15,6 +15,8 @@ from proposals.models import ExchangeRate, Proposal, ProposalVersion
 from rfp import services as rfp_services
 from rfp.models import RFP, QuestionKind
 from rfp.starter_templates import load_starter_templates
+from scoring.starter_criteria import load_starter_criteria
+from tests.helpers import move_deadline_into_the_past
 from tests.vendors.factories import add_centre
 from vendors.models import CertificationType, Language, VendorCompany
 from vendors.services import certification_save
@@ -30,7 +32,8 @@ def in_days(days: float) -> dt.datetime:
 
 def starter(key: str = "customer-support") -> RFP:
     if not RFP.objects.filter(is_template=True, organization__isnull=True).exists():
-        load_starter_templates(apps)
+        load_starter_templates(apps)  # a transactional test flushed the migrations' data
+        load_starter_criteria(apps)  # the starters carry their evaluation criteria
     return RFP.objects.get(is_template=True, organization__isnull=True, template_key=key)
 
 
@@ -53,7 +56,9 @@ def make_rfp(
     for company in invite:
         rfp_services.rfp_invitation_create(actor=pm, rfp=rfp, company=company)
     rfp = RFP.objects.get(pk=rfp.pk)
-    return rfp_services.rfp_publish(actor=admin, rfp=rfp, version=rfp.version)
+    # Published the only way there is: the author submits, an admin approves (four eyes).
+    rfp = rfp_services.rfp_submit_for_approval(actor=pm, rfp=rfp, version=rfp.version)
+    return rfp_services.rfp_approve(actor=admin, rfp=rfp, version=rfp.version)
 
 
 def equip_vendor(user: User, *, country: str = "PH", languages: tuple[str, ...] = ("en",)) -> Any:
@@ -147,10 +152,7 @@ def submit(user: User, proposal: Proposal) -> ProposalVersion:
 
 def pass_deadline(rfp: RFP, *, seconds: int = 1) -> RFP:
     """Move the deadline into the past (test data, as the clock would)."""
-    RFP.objects.filter(pk=rfp.pk).update(
-        submission_deadline=timezone.now().replace(microsecond=0) - dt.timedelta(seconds=seconds),
-        question_deadline=timezone.now() - dt.timedelta(days=1),
-    )
+    move_deadline_into_the_past(rfp.pk, seconds=seconds)
     return RFP.objects.get(pk=rfp.pk)
 
 

@@ -30,11 +30,15 @@ def test_the_demo_proposals_are_made_once(settings):
     past = RFP.objects.get(title=PAST)
     assert past.status == "closed"
     envelopes = selectors.envelope_state(past)
-    assert envelopes.technical_open and envelopes.commercial_open
+    # Two envelopes: the prices stay sealed until the technical evaluation is finalised.
+    assert envelopes.technical_open and not envelopes.commercial_open
     items = selectors.proposals_for_evaluation(rfp=past)
     assert len(items) == 3
-    assert {item.content.currency for item in items} == {"USD", "MXN"}
-    assert all(item.costs for item in items)
+    assert all(item.costs is None and item.content.currency is None for item in items)
+    assert {
+        version.content["currency"]
+        for version in ProposalVersion.objects.filter(proposal__rfp=past)
+    } == {"USD", "MXN"}
     assert {item.proposal.effective_compliance for item in items} == {"compliant"}
     assert ProposalVersion.objects.filter(proposal__rfp=past).count() == 4  # Manila twice
 

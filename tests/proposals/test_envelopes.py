@@ -28,6 +28,7 @@ from tests.proposals.factories import (
     pass_deadline,
     submit,
 )
+from tests.scoring.factories import make_technical_evaluation_final
 from tests.vendors.factories import PDF
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +105,10 @@ def test_only_admins_and_procurement_managers_open_the_commercial_envelope(
     assert not EnvelopeOpening.objects.filter(envelope=Envelope.COMMERCIAL).exists()
 
 
-def test_opening_the_commercial_envelope(two_envelope_rfp, procurement_manager, client):
+def test_opening_the_commercial_envelope(two_envelope_rfp, procurement_manager, evaluator, client):
     rfp = pass_deadline(two_envelope_rfp)
+    # The prices open once the technical evaluation is final (tests/scoring/test_envelope_order.py).
+    make_technical_evaluation_final(procurement_manager, rfp, [evaluator])
     client.force_login(procurement_manager)
     page = client.post(reverse("proposal_rfp_open_commercial", args=[rfp.pk]), {})
     assert page.status_code == 400  # the confirmation is required
@@ -190,6 +193,9 @@ def test_the_envelope_api(two_envelope_rfp, procurement_manager, evaluator):
     client = api_as(procurement_manager)
     state = client.get(f"/api/v1/proposal-envelopes/{rfp.pk}/").json()
     assert state["technical_open"] is True and state["commercial_open"] is False
+    early = client.post(f"/api/v1/proposal-envelopes/{rfp.pk}/open-commercial/", {})
+    assert early.status_code == 409 and "technical evaluation" in early.json()["message"]
+    make_technical_evaluation_final(procurement_manager, rfp, [evaluator])
     refused = api_as(evaluator).post(f"/api/v1/proposal-envelopes/{rfp.pk}/open-commercial/")
     assert refused.status_code == 403 and refused.json()["message"]
     opened = client.post(

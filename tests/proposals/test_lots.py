@@ -63,7 +63,8 @@ def two_lots(buyer_admin, procurement_manager, vendor_a, vendor_b) -> RFP:
     for vendor in (vendor_a, vendor_b):
         rfp_services.rfp_invitation_create(actor=pm, rfp=rfp, company=company_of(vendor))
     rfp = RFP.objects.get(pk=rfp.pk)
-    return rfp_services.rfp_publish(actor=buyer_admin, rfp=rfp, version=rfp.version)
+    rfp = rfp_services.rfp_submit_for_approval(actor=pm, rfp=rfp, version=rfp.version)
+    return rfp_services.rfp_approve(actor=buyer_admin, rfp=rfp, version=rfp.version)
 
 
 def test_a_multi_lot_rfp_asks_which_lots_first(two_lots, vendor_a, client):

@@ -218,14 +218,18 @@ def test_a_new_proposal_cannot_be_started_after_the_deadline(rfp, vendor_b):
     assert not Proposal.objects.exists()
 
 
-def test_a_cancelled_or_closed_rfp_takes_no_proposal(rfp, vendor_a, procurement_manager):
+def test_a_cancelled_rfp_takes_no_proposal(rfp, vendor_a, procurement_manager):
+    """(Nobody closes an RFP early any more: closed means the deadline passed, above.)"""
     proposal = fill(vendor_a, rfp)
-    rfp_services.rfp_close(
-        actor=procurement_manager, rfp=rfp, version=RFP.objects.get(pk=rfp.pk).version
+    rfp_services.rfp_cancel(
+        actor=procurement_manager,
+        rfp=rfp,
+        version=RFP.objects.get(pk=rfp.pk).version,
+        reason="Budget withdrawn.",
     )
     with pytest.raises(ConflictError) as refused:
         submit(vendor_a, proposal)
-    assert "closed" in refused.value.message
+    assert "cancelled" in refused.value.message
 
 
 # --- Currency -----------------------------------------------------------------------------------

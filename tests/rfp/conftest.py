@@ -15,6 +15,7 @@ from accounts.models import OutgoingEmail, User
 from rfp import services
 from rfp.models import RFP
 from rfp.starter_templates import load_starter_templates
+from scoring.starter_criteria import load_starter_criteria
 from vendors.models import VendorCompany
 
 BUDGET = Decimal("987654.32")  # distinctive: searched for in what vendors receive
@@ -34,7 +35,8 @@ def reload(rfp: RFP) -> RFP:
 
 def starter_template(key: str = "customer-support") -> RFP:
     if not RFP.objects.filter(is_template=True, organization__isnull=True).exists():
-        load_starter_templates(apps)
+        load_starter_templates(apps)  # a transactional test flushed the migrations' data
+        load_starter_criteria(apps)  # the starters carry their evaluation criteria
     return RFP.objects.get(is_template=True, organization__isnull=True, template_key=key)
 
 
@@ -60,7 +62,19 @@ def make_ready_rfp(
 
 
 def publish(rfp: RFP, admin: User) -> RFP:
-    return services.rfp_publish(actor=admin, rfp=rfp, version=reload(rfp).version)
+    """Published the only way there is: its author submits it for approval, then
+    an admin (another person: four eyes) approves it."""
+    rfp = reload(rfp)
+    assert rfp.created_by is not None
+    rfp = services.rfp_submit_for_approval(actor=rfp.created_by, rfp=rfp, version=rfp.version)
+    return services.rfp_approve(actor=admin, rfp=rfp, version=rfp.version)
+
+
+def close_at_deadline(rfp: RFP) -> RFP:
+    """Let the submission deadline pass, as the minute job sees it: nobody closes an
+    RFP by hand any more."""
+    services.rfps_close_past_deadline(now=reload(rfp).submission_deadline)
+    return reload(rfp)
 
 
 def emails_to(address: str) -> list[OutgoingEmail]:

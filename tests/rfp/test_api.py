@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -281,18 +282,17 @@ def test_transitions_as_actions(procurement_manager, buyer_admin, draft):
     response = admin.post(f"/api/v1/rfps/{draft.pk}/approve/", {"version": version}, format="json")
     assert response.json()["status"] == "published"
     version = response.json()["version"]
-    body = assert_error(
-        admin.post(f"/api/v1/rfps/{draft.pk}/award/", {"version": version}, format="json"), 409
-    )
-    assert "cannot be awarded" in body["message"]
-    response = pm.post(f"/api/v1/rfps/{draft.pk}/close/", {"version": version}, format="json")
-    version = response.json()["version"]
-    response = pm.post(
-        f"/api/v1/rfps/{draft.pk}/start-evaluation/", {"version": version}, format="json"
-    )
-    version = response.json()["version"]
-    response = admin.post(f"/api/v1/rfps/{draft.pk}/award/", {"version": version}, format="json")
-    assert response.json()["status"] == "awarded"
+    # Nobody marks an RFP awarded by hand: the award is approved lot by lot, by a second person
+    # (scoring), and nobody closes it: the deadline does, and the API says so from that second.
+    assert pm.post(f"/api/v1/rfps/{draft.pk}/close/", {"version": version}).status_code == 404
+    with time_machine.travel(reload(draft).submission_deadline, tick=False):
+        assert pm.get(f"/api/v1/rfps/{draft.pk}/").json()["status"] == "closed"
+        assert reload(draft).status == "published"  # the minute job has not run
+        response = pm.post(
+            f"/api/v1/rfps/{draft.pk}/start-evaluation/", {"version": version}, format="json"
+        )
+    assert response.json()["status"] == "under_evaluation"
+    assert admin.post(f"/api/v1/rfps/{draft.pk}/award/", {}).status_code == 404
     timeline = admin.get(f"/api/v1/rfps/{draft.pk}/timeline/").json()
     assert [t["to_status"] for t in timeline] == [
         "draft",
@@ -300,15 +300,14 @@ def test_transitions_as_actions(procurement_manager, buyer_admin, draft):
         "published",
         "closed",
         "under_evaluation",
-        "awarded",
     ]
 
 
-def test_publishing_an_incomplete_rfp_lists_every_problem(buyer_admin, procurement_manager):
+def test_submitting_an_incomplete_rfp_lists_every_problem(buyer_admin, procurement_manager):
     rfp = services.rfp_create(actor=procurement_manager, title="Bare")
     body = assert_error(
-        api_as(buyer_admin).post(
-            f"/api/v1/rfps/{rfp.pk}/publish/", {"version": rfp.version}, format="json"
+        api_as(procurement_manager).post(
+            f"/api/v1/rfps/{rfp.pk}/submit/", {"version": rfp.version}, format="json"
         ),
         400,
     )
@@ -395,7 +394,6 @@ def test_a_vendor_is_refused_a_buyer_write_whatever_it_sends(published, vendor_a
     question = services.clarification_ask(actor=vendor_a, rfp=published, text="Volumes?")
     for method, path in (
         ("post", "/api/v1/rfps/"),
-        ("post", f"/api/v1/rfps/{published.pk}/close/"),
         ("post", f"/api/v1/rfps/{published.pk}/cancel/"),
         ("post", f"/api/v1/rfps/{published.pk}/save-as-template/"),
         ("post", f"/api/v1/rfps/{published.pk}/lots/"),

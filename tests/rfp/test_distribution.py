@@ -11,7 +11,14 @@ from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from rfp import selectors, services
 from rfp.models import InvitationStatus, RFPInvitation, Visibility
 from tests.conftest import make_vendor
-from tests.rfp.conftest import company_of, emails_to, make_ready_rfp, publish, reload
+from tests.rfp.conftest import (
+    close_at_deadline,
+    company_of,
+    emails_to,
+    make_ready_rfp,
+    publish,
+    reload,
+)
 from vendors.services import qualification_update, vendor_company_create
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +165,7 @@ def test_an_unsent_invitation_can_be_removed_a_sent_one_cannot(
 
 
 def test_no_invitations_once_closed(published, procurement_manager):
-    rfp = services.rfp_close(actor=procurement_manager, rfp=published, version=published.version)
+    rfp = close_at_deadline(published)
     with pytest.raises(ConflictError, match="can no longer be invited"):
         services.rfp_invitation_create(actor=procurement_manager, rfp=rfp, email="x@y.example")
 

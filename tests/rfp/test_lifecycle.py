@@ -11,7 +11,14 @@ from django.utils import timezone
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
 from rfp import selectors, services, tasks
 from rfp.models import RFP, RFPInvitation, RFPStatus, RFPTransition
-from tests.rfp.conftest import company_of, emails_to, make_ready_rfp, publish, reload
+from tests.rfp.conftest import (
+    close_at_deadline,
+    company_of,
+    emails_to,
+    make_ready_rfp,
+    publish,
+    reload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,17 +73,18 @@ def test_submit_approve_publish_path(draft, procurement_manager, buyer_admin, ve
     assert comments[1] == "Please check"
 
 
-def test_an_admin_publishes_a_draft_directly(draft, buyer_admin):
-    rfp = services.rfp_publish(actor=buyer_admin, rfp=draft, version=draft.version)
-    assert rfp.status == RFPStatus.PUBLISHED
-    assert statuses(rfp)[-1] == ("draft", "published")
+def test_a_draft_is_never_published_directly(draft, buyer_admin):
+    # Four eyes (issue 12): there is no "publish" any more, only submit then approve.
+    assert "publish" not in services.TRANSITIONS and not hasattr(services, "rfp_publish")
+    with pytest.raises(ConflictError, match="draft, so it cannot be approved"):
+        services.rfp_approve(actor=buyer_admin, rfp=draft, version=draft.version)
+    assert reload(draft).status == RFPStatus.DRAFT
+    assert statuses(draft) == [("", "draft")]
 
 
 @pytest.mark.parametrize("role", ["procurement_manager", "evaluator", "viewer"])
-def test_only_admins_approve_or_publish(role, draft, buyer_admin, request):
+def test_only_admins_approve(role, draft, buyer_admin, request):
     user = request.getfixturevalue(role)
-    with pytest.raises(PermissionDeniedError):
-        services.rfp_publish(actor=user, rfp=draft, version=draft.version)
     rfp = services.rfp_submit_for_approval(actor=buyer_admin, rfp=draft, version=draft.version)
     with pytest.raises(PermissionDeniedError, match="Only an admin"):
         services.rfp_approve(actor=user, rfp=rfp, version=rfp.version)
@@ -121,17 +129,22 @@ def test_an_incomplete_rfp_cannot_be_submitted_or_published(procurement_manager,
     assert reload(rfp).status == RFPStatus.DRAFT
     assert statuses(rfp) == [("", "draft")]  # nothing half-saved
     with pytest.raises(ApplicationError):
-        services.rfp_publish(actor=buyer_admin, rfp=rfp, version=rfp.version)
+        services.rfp_approve(actor=buyer_admin, rfp=rfp, version=rfp.version)
 
 
-def test_publishing_refuses_deadlines_that_passed_meanwhile(draft, buyer_admin):
+def test_publishing_refuses_deadlines_that_passed_meanwhile(
+    draft, procurement_manager, buyer_admin
+):
+    rfp = services.rfp_submit_for_approval(
+        actor=procurement_manager, rfp=draft, version=draft.version
+    )
     after = draft.question_deadline + dt.timedelta(seconds=1)
     with time_machine.travel(after, tick=False), pytest.raises(ApplicationError) as error:
-        services.rfp_publish(actor=buyer_admin, rfp=draft, version=draft.version)
+        services.rfp_approve(actor=buyer_admin, rfp=rfp, version=rfp.version)
     assert error.value.fields["question_deadline"] == [
         "The question deadline has passed: choose a later date."
     ]
-    assert reload(draft).status == RFPStatus.DRAFT
+    assert reload(draft).status == RFPStatus.PENDING_APPROVAL
 
 
 def test_pending_approval_cannot_be_edited(draft, procurement_manager):
@@ -142,8 +155,10 @@ def test_pending_approval_cannot_be_edited(draft, procurement_manager):
         services.rfp_update(actor=procurement_manager, rfp=rfp, version=rfp.version, title="New")
 
 
-def test_close_by_hand_then_evaluate_then_award(published, procurement_manager, buyer_admin):
-    rfp = services.rfp_close(actor=procurement_manager, rfp=published, version=published.version)
+def test_closed_at_the_deadline_then_evaluate_then_award(
+    published, procurement_manager, buyer_admin
+):
+    rfp = close_at_deadline(published)
     assert rfp.status == RFPStatus.CLOSED
     with pytest.raises(ConflictError, match="closed: it can no longer be changed"):
         services.rfp_update(actor=procurement_manager, rfp=rfp, version=rfp.version, title="x")
@@ -164,7 +179,6 @@ def test_close_by_hand_then_evaluate_then_award(published, procurement_manager, 
 @pytest.mark.parametrize(
     ("action", "expected"),
     [
-        ("close", "cannot be closed"),
         ("start_evaluation", "cannot be moved to evaluation"),
         ("award", "cannot be awarded"),
         ("approve", "cannot be approved"),
@@ -173,7 +187,6 @@ def test_close_by_hand_then_evaluate_then_award(published, procurement_manager, 
 )
 def test_invalid_transitions_from_draft_answer_409(action, expected, draft, buyer_admin):
     service = {
-        "close": services.rfp_close,
         "start_evaluation": services.rfp_start_evaluation,
         "award": services.rfp_award,
         "approve": services.rfp_approve,
@@ -190,15 +203,15 @@ def test_published_cannot_be_submitted_or_published_again(published, buyer_admin
         services.rfp_submit_for_approval(
             actor=buyer_admin, rfp=published, version=published.version
         )
-    with pytest.raises(ConflictError):
-        services.rfp_publish(actor=buyer_admin, rfp=published, version=published.version)
+    with pytest.raises(ConflictError, match="published, so it cannot be approved"):
+        services.rfp_approve(actor=buyer_admin, rfp=published, version=published.version)
 
 
 def test_a_stale_version_refuses_a_transition(draft, buyer_admin, procurement_manager):
     stale = draft.version
     services.rfp_update(actor=procurement_manager, rfp=draft, version=stale, title="Changed")
     with pytest.raises(ConflictError, match="Someone else saved this RFP"):
-        services.rfp_publish(actor=buyer_admin, rfp=draft, version=stale)
+        services.rfp_submit_for_approval(actor=buyer_admin, rfp=draft, version=stale)
     assert reload(draft).status == RFPStatus.DRAFT
 
 
@@ -214,7 +227,7 @@ def test_cancel_from_every_open_state(state, procurement_manager, buyer_admin, v
     if state in ("published", "closed", "evaluation"):
         rfp = publish(rfp, buyer_admin)
     if state in ("closed", "evaluation"):
-        rfp = services.rfp_close(actor=buyer_admin, rfp=rfp, version=rfp.version)
+        rfp = close_at_deadline(rfp)
     if state == "evaluation":
         rfp = services.rfp_start_evaluation(actor=buyer_admin, rfp=rfp, version=rfp.version)
     with pytest.raises(ApplicationError) as error:
@@ -272,7 +285,8 @@ def test_the_timeline_lists_transitions_and_addenda(published, procurement_manag
     entries = selectors.rfp_timeline(published)
     assert [e.title for e in entries] == [
         "Created as draft",
-        "Draft → Published",
+        "Draft → Waiting for approval",
+        "Waiting for approval → Published",
         "Addendum 1",
     ]
     assert entries[-1].comment == "Two more days."

@@ -9,7 +9,13 @@ import time_machine
 
 from rfp import services, tasks
 from rfp.models import InvitationReminder
-from tests.rfp.conftest import company_of, emails_to, make_ready_rfp, publish
+from tests.rfp.conftest import (
+    close_at_deadline,
+    company_of,
+    emails_to,
+    make_ready_rfp,
+    publish,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +49,7 @@ def test_no_reminder_for_declined_closed_or_draft(published, draft, vendor_b, pr
     with time_machine.travel(published.submission_deadline - dt.timedelta(hours=70), tick=False):
         assert tasks.send_rfp_deadline_reminders() == 1  # vendor_a only
     assert reminders(vendor_b.email) == []
-    services.rfp_close(actor=procurement_manager, rfp=published, version=published.version + 0)
+    close_at_deadline(published)
     with time_machine.travel(published.submission_deadline - dt.timedelta(hours=20), tick=False):
         assert tasks.send_rfp_deadline_reminders() == 0
 

@@ -54,7 +54,8 @@ def test_an_rfp_from_each_template_can_be_published(
         submission_deadline=in_days(10),
     )
     services.rfp_invitation_create(actor=procurement_manager, rfp=rfp, company=company_of(vendor_a))
-    rfp = services.rfp_publish(actor=buyer_admin, rfp=rfp, version=rfp.version)
+    rfp = services.rfp_submit_for_approval(actor=procurement_manager, rfp=rfp, version=rfp.version)
+    rfp = services.rfp_approve(actor=buyer_admin, rfp=rfp, version=rfp.version)
     assert rfp.status == "published"
 
 

@@ -346,7 +346,7 @@ def test_evaluators_and_viewers_read_but_cannot_edit(role, draft, request):
 def test_moving_an_rfp_is_refused_with_403_to_who_may_not_edit_it(role, published, request):
     client = logged_in(request.getfixturevalue(role))
     response = client.post(
-        url("rfp_transition", published.pk, "close"), {"version": published.version}
+        url("rfp_transition", published.pk, "start_evaluation"), {"version": published.version}
     )
     assert response.status_code == 403
     assert reload(published).status == RFPStatus.PUBLISHED

@@ -1,5 +1,7 @@
-"""Scoring fixtures, built through the real services: a published RFP two vendors
-bid on, the deadline passing, an evaluation with its panel, scoring started."""
+"""Scoring fixtures, built through the real services: a draft whose criteria change
+freely, a published RFP two vendors bid on (its criteria came with the starter
+template and locked at publication), the deadline passing, the evaluation's panel,
+scoring started."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from rfp.models import RFP
 from scoring import services
 from scoring.models import Evaluation
 from tests.conftest import add_member
+from tests.rfp.conftest import make_ready_rfp
 from tests.scoring import factories as f
 
 PRICES_LOW = {
@@ -29,10 +32,41 @@ def evaluator2(buyer_org: Any) -> User:
 
 
 @pytest.fixture
+def draft_rfp(procurement_manager: User, vendor_a: User, vendor_b: User) -> RFP:
+    """A complete draft from the customer-support starter, vendors A and B invited: its
+    evaluation criteria came with the starter."""
+    companies = (vendor_a.vendor_membership.company, vendor_b.vendor_membership.company)
+    return make_ready_rfp(procurement_manager, invite=companies)
+
+
+@pytest.fixture
+def draft_evaluation(draft_rfp: RFP) -> Evaluation:
+    """The draft's evaluation: criteria and weights change freely until publication."""
+    return f.fresh(Evaluation.objects.get(rfp=draft_rfp))
+
+
+@pytest.fixture
+def before_publication() -> Any:
+    """What a test changes in the criteria while the RFP is a draft (they lock at
+    publication): parametrize it, `@pytest.mark.parametrize("before_publication", [fn])`,
+    with fn(pm, evaluation)."""
+    return None
+
+
+@pytest.fixture
 def published_rfp(
-    buyer_admin: User, procurement_manager: User, vendor_a: User, vendor_b: User
+    buyer_admin: User,
+    procurement_manager: User,
+    vendor_a: User,
+    vendor_b: User,
+    before_publication: Any,
 ) -> RFP:
-    return f.make_rfp(procurement_manager, buyer_admin, [vendor_a, vendor_b])
+    return f.make_rfp(
+        procurement_manager,
+        buyer_admin,
+        [vendor_a, vendor_b],
+        before_publication=before_publication,
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ and submitted by the vendors, the deadline passing, and the evaluation."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from rfp.models import RFP, QuestionKind
 from scoring import services
 from scoring.models import Criterion, Evaluation, Source
 from tests.conftest import make_user
+from tests.helpers import move_deadline_into_the_past
 from tests.rfp.conftest import make_ready_rfp, publish, reload
 from tests.vendors.factories import pdf_upload
 from vendors import services as vendor_services
@@ -67,16 +68,18 @@ class Bid:
 
 
 def ensure_reference_data() -> None:
-    """The taxonomy and starter templates come from data migrations; a transactional
-    test that ran earlier flushed them. Both loaders are idempotent."""
+    """The taxonomy, the starter templates and their criteria come from data migrations;
+    a transactional test that ran earlier flushed them. The loaders are idempotent."""
     import importlib
 
     from django.apps import apps
 
     from rfp.starter_templates import load_starter_templates
+    from scoring.starter_criteria import load_starter_criteria
 
     importlib.import_module("vendors.migrations.0002_taxonomy").load(apps, None)
     load_starter_templates(apps)
+    load_starter_criteria(apps)
 
 
 def make_vendor(email: str, legal_name: str, country: str) -> User:
@@ -104,12 +107,22 @@ def _certify(user: User, slugs: Iterable[str]) -> None:
 
 
 def make_rfp(
-    pm: User, admin: User, vendors: Iterable[User], *, two_envelopes: bool = False, **fields: Any
+    pm: User,
+    admin: User,
+    vendors: Iterable[User],
+    *,
+    two_envelopes: bool = False,
+    before_publication: Callable[[User, Evaluation], Any] | None = None,
+    **fields: Any,
 ) -> RFP:
     """A published RFP from the customer-support starter (one lot, five pricing lines,
-    five KPIs, a knock-out question; ISO 27001 and PCI DSS required; English)."""
+    five KPIs, a knock-out question; ISO 27001 and PCI DSS required; English), with
+    the starter's criteria. `before_publication(pm, evaluation)` changes them while the
+    RFP is a draft: they lock when it is published."""
     companies = tuple(v.vendor_membership.company for v in vendors)
     rfp = make_ready_rfp(pm, invite=companies, two_envelopes=two_envelopes, **fields)
+    if before_publication is not None:
+        before_publication(pm, fresh(Evaluation.objects.get(rfp=rfp)))
     return publish(rfp, admin)
 
 
@@ -207,10 +220,7 @@ def submit(user: User, rfp: RFP, bid: Bid | None = None) -> Proposal:
 
 def pass_deadline(rfp: RFP) -> RFP:
     """The submission deadline passes: the RFP closes and the proposals open."""
-    RFP.objects.filter(pk=rfp.pk).update(
-        submission_deadline=timezone.now() - dt.timedelta(minutes=1),
-        question_deadline=timezone.now() - dt.timedelta(days=1),
-    )
+    move_deadline_into_the_past(rfp.pk, seconds=60)
     rfp_services.rfps_close_past_deadline()
     proposal_services.technical_envelope_open(rfp=reload(rfp))
     return reload(rfp)
@@ -293,3 +303,22 @@ def fresh(evaluation: Evaluation) -> Evaluation:
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+def make_technical_evaluation_final(
+    pm: User, rfp: RFP, evaluators: Iterable[User], default: int = 7
+) -> Evaluation:
+    """A two-envelope RFP's technical evaluation made final through the services, so
+    its prices may open: the evaluation (unless it was set up while drafting), the
+    panel, scoring started, and every evaluator scores every item alike (nothing
+    missing, nothing flagged for discussion)."""
+    evaluators = list(evaluators)
+    evaluation = Evaluation.objects.filter(rfp=rfp).first() or services.evaluation_setup(
+        actor=pm, rfp=rfp
+    )
+    setup_panel(pm, evaluation, evaluators)
+    evaluation = start(pm, fresh(evaluation))
+    for person in evaluators:
+        declare_none(person, evaluation)
+        score_all(person, evaluation, default=default)
+    return fresh(evaluation)

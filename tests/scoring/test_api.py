@@ -30,11 +30,11 @@ def test_set_up_and_read_the_criteria(opened, procurement_manager):
     assert client.get(base(opened.pk)).json()["criteria"] == data["criteria"]
 
 
-def test_weights_and_ahp(evaluation, procurement_manager):
+def test_weights_and_ahp(draft_evaluation, procurement_manager):
     client = api_as(procurement_manager)
-    tops = list(Criterion.objects.filter(evaluation=evaluation, parent=None))
+    tops = list(Criterion.objects.filter(evaluation=draft_evaluation, parent=None))
     response = client.put(
-        base(evaluation.rfp_id) + "weights/",
+        base(draft_evaluation.rfp_id) + "weights/",
         {"parent": None, "weights": {str(c.pk): "20" for c in tops}},
         format="json",
     )
@@ -42,7 +42,7 @@ def test_weights_and_ahp(evaluation, procurement_manager):
     assert response.json()["message"].startswith("Weights add up to 80 %")
     assert "weights" in response.json()["extra"]["fields"]
     response = client.put(
-        base(evaluation.rfp_id) + "ahp/",
+        base(draft_evaluation.rfp_id) + "ahp/",
         {
             "parent": None,
             "criterion_ids": [c.pk for c in tops],
@@ -52,7 +52,7 @@ def test_weights_and_ahp(evaluation, procurement_manager):
     )
     assert response.status_code == 400 and "reciprocal" in response.json()["message"]
     response = client.put(
-        base(evaluation.rfp_id) + "ahp/",
+        base(draft_evaluation.rfp_id) + "ahp/",
         {
             "parent": None,
             "criterion_ids": [c.pk for c in tops],
@@ -63,34 +63,32 @@ def test_weights_and_ahp(evaluation, procurement_manager):
     assert response.status_code == 200
     data = response.json()
     assert [c["weight_percent"] for c in data["criteria"]] == [50.0, 25.0, 12.5, 12.5]
-    detail = client.get(base(evaluation.rfp_id)).json()
+    detail = client.get(base(draft_evaluation.rfp_id)).json()
     ahp = next(h for h in detail["history"] if "AHP" in h["summary"])
     assert "CR 0.000" in ahp["summary"]
-    results = client.get(base(evaluation.rfp_id) + "results/").json()
-    assert results["top_level_ahp"]["is_consistent"] is True
-    assert results["top_level_ahp"]["matrix"][0] == [1.0, 2.0, 4.0, 4.0]
+    assert detail["criteria_lock"] == "open" and ahp["addendum"] is None
 
 
-def test_criteria_endpoints(evaluation, procurement_manager):
+def test_criteria_endpoints(draft_evaluation, procurement_manager):
     client = api_as(procurement_manager)
-    quality = f.main(evaluation, "Quality")
+    quality = f.main(draft_evaluation, "Quality")
     response = client.post(
-        base(evaluation.rfp_id) + "criteria/",
+        base(draft_evaluation.rfp_id) + "criteria/",
         {"name": "Cultural fit", "source": "evaluators", "parent": quality.pk},
         format="json",
     )
     assert response.status_code == 201
     added = Criterion.objects.get(name="Cultural fit")
     response = client.patch(
-        base(evaluation.rfp_id) + f"criteria/{added.pk}/",
+        base(draft_evaluation.rfp_id) + f"criteria/{added.pk}/",
         {"name": "Cultural fit", "source": "evaluators", "rubric": "Shared values."},
         format="json",
     )
     assert response.status_code == 200 and Criterion.objects.get(pk=added.pk).rubric
-    response = client.delete(base(evaluation.rfp_id) + f"criteria/{added.pk}/")
+    response = client.delete(base(draft_evaluation.rfp_id) + f"criteria/{added.pk}/")
     assert response.status_code == 200 and not Criterion.objects.filter(pk=added.pk).exists()
     response = client.patch(
-        base(evaluation.rfp_id),
+        base(draft_evaluation.rfp_id),
         {"ranking_method": "topsis", "aggregation": "median", "discussion_threshold": "2.0"},
         format="json",
     )

@@ -98,7 +98,6 @@ def test_after_approval_everything_is_locked(scored, procurement_manager, buyer_
             evaluation=evaluation,
             parent=None,
             weights={c.pk: 25 for c in tops},
-            reason="Trying to change the weights after the award.",
         )
     with pytest.raises(ConflictError):
         services.evaluation_settings_update(
@@ -107,7 +106,6 @@ def test_after_approval_everything_is_locked(scored, procurement_manager, buyer_
             ranking_method="topsis",
             aggregation="mean",
             discussion_threshold="3",
-            reason="Trying to change the method after the award.",
         )
 
 

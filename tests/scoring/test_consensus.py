@@ -63,14 +63,25 @@ def test_mean_spread_and_flag(split, procurement_manager):
     assert other.evaluators.spread == 0 and not other.evaluators.needs_discussion
 
 
+def by_median(pm, evaluation):
+    services.evaluation_settings_update(
+        actor=pm,
+        evaluation=evaluation,
+        ranking_method="weighted_sum",
+        aggregation="median",
+        discussion_threshold="3",
+    )
+
+
+@pytest.mark.parametrize("before_publication", [by_median])  # the aggregation locks
 def test_median_and_threshold_are_per_rfp(split, procurement_manager, evaluator):
+    # The discussion threshold is the panel's own: it changes after the deadline too.
     services.evaluation_settings_update(
         actor=procurement_manager,
         evaluation=split,
         ranking_method="weighted_sum",
         aggregation="median",
         discussion_threshold="6",
-        reason="Panel of two: use the median; discuss only wide gaps.",
     )
     results = evaluation_results(rfp=split.rfp, user=procurement_manager)
     leaf = references_of(results, split)

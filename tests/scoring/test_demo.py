@@ -7,10 +7,10 @@ import pytest
 from accounts.demo import seed_buyers
 from accounts.models import User
 from proposals.demo import seed_proposals
-from rfp.demo import seed_rfps
+from rfp.demo import FINANCE, seed_rfps
 from scoring.demo import PAST_TITLE, seed_scoring
 from scoring.models import Evaluation, WeightMatrix
-from scoring.selectors import evaluation_results
+from scoring.selectors import evaluation_results, technical_evaluation_blockers
 from vendors.demo import seed_buyer_views, seed_vendors
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +23,14 @@ def test_demo_evaluation_is_scored_and_left_for_consensus_and_award():
     seed_rfps()
     seed_proposals()
     made = seed_scoring()
-    assert len(made) == 1
+    assert len(made) == 2
     evaluation = Evaluation.objects.get(rfp__title=PAST_TITLE)
     assert evaluation.scoring_started_at is not None
-    assert WeightMatrix.objects.filter(evaluation=evaluation, parent__name="Quality").exists()
+    # The criteria came with the starter and locked at publication, not set afterwards.
+    assert not evaluation.set_after_publication
+    # AHP while drafting: Quality's sub-weights of the finance draft.
+    draft = Evaluation.objects.get(rfp__title=FINANCE)
+    assert WeightMatrix.objects.filter(evaluation=draft, parent__name="Quality").exists()
     results = evaluation_results(
         rfp=evaluation.rfp, user=User.objects.get(email="pm@northwind.example")
     )
@@ -36,4 +40,9 @@ def test_demo_evaluation_is_scored_and_left_for_consensus_and_award():
         ("BPP", "Quality › References and experience")
     ]
     assert lot.award is None
+    # Two envelopes: the prices open only once the flagged item has a consensus score.
+    assert not results.commercial_open and results.cost_excluded
+    assert technical_evaluation_blockers(evaluation.rfp) == [
+        "1 item needs a consensus score: the evaluators' scores are at least 3 points apart."
+    ]
     assert seed_scoring() == []  # idempotent

@@ -89,15 +89,31 @@ def test_sensitivity_in_words(scored, procurement_manager):
     assert changes == sorted(changes)
 
 
-def test_topsis(scored, procurement_manager):
+def by_topsis(pm, evaluation):
     services.evaluation_settings_update(
-        actor=procurement_manager,
-        evaluation=scored,
+        actor=pm,
+        evaluation=evaluation,
         ranking_method="topsis",
         aggregation="mean",
         discussion_threshold="3",
-        reason="The board prefers distance to an ideal proposal.",
     )
+
+
+def quality_by_ahp(pm, evaluation):
+    quality = f.main(evaluation, "Quality")
+    children = list(Criterion.objects.filter(parent=quality))
+    n = len(children)
+    services.weights_set_by_ahp(
+        actor=pm,
+        evaluation=evaluation,
+        parent=quality,
+        criterion_ids=[c.pk for c in children],
+        matrix=[[1] * n for _ in range(n)],
+    )
+
+
+@pytest.mark.parametrize("before_publication", [by_topsis])  # the method locks at publication
+def test_topsis(scored, procurement_manager):
     results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     lot = results.lots[0]
     assert results.method == "topsis"
@@ -112,18 +128,9 @@ def test_topsis(scored, procurement_manager):
     assert lot.sensitivity and "Numeric search" in lot.sensitivity_note
 
 
+@pytest.mark.parametrize("before_publication", [quality_by_ahp])  # while drafting
 def test_criteria_tree_with_ahp(scored, procurement_manager):
-    quality = f.main(scored, "Quality")
-    children = list(Criterion.objects.filter(parent=quality))
-    n = len(children)
-    services.weights_set_by_ahp(
-        actor=procurement_manager,
-        evaluation=scored,
-        parent=quality,
-        criterion_ids=[c.pk for c in children],
-        matrix=[[1] * n for _ in range(n)],
-        reason="The panel considers every quality aspect equally important.",
-    )
+    n = Criterion.objects.filter(parent=f.main(scored, "Quality")).count()
     results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     node = next(c for c in results.criteria if c.name == "Quality")
     assert node.ahp is not None and node.ahp.is_consistent

@@ -32,96 +32,101 @@ def url(name, *args):
     return reverse(name, args=args)
 
 
-def test_set_up_from_the_page(opened, procurement_manager):
+def test_set_up_from_the_page(procurement_manager):
+    """A draft from a blank page: the editor's "Evaluation criteria" step leads to the
+    set-up, which gives it the standard criteria."""
+    from rfp.services import rfp_create
+
+    draft = rfp_create(actor=procurement_manager, title="Blank draft")
     client = login(procurement_manager)
-    page = client.get(url("scoring_overview", opened.pk))
-    assert page.status_code == 200 and "Set up the evaluation" in page.content.decode()
-    response = client.post(url("scoring_setup", opened.pk))
-    assert response.status_code == 302 and response["Location"] == url(
-        "scoring_criteria", opened.pk
-    )
-    assert Evaluation.objects.filter(rfp=opened).exists()
-    listing = client.get(url("scoring_list")).content.decode()
-    assert opened.reference in listing
+    step = client.get(url("rfp_edit", draft.pk, "evaluation"))
+    assert step.status_code == 302 and step["Location"] == url("scoring_overview", draft.pk)
+    page = client.get(step["Location"])
+    assert page.status_code == 200 and "Set up the criteria" in page.content.decode()
+    response = client.post(url("scoring_setup", draft.pk))
+    assert response.status_code == 302 and response["Location"] == url("scoring_criteria", draft.pk)
+    assert Evaluation.objects.filter(rfp=draft, set_after_publication=False).exists()
+    step = client.get(url("rfp_edit", draft.pk, "evaluation"))
+    assert step["Location"] == url("scoring_criteria", draft.pk)
+    criteria = client.get(step["Location"]).content.decode()
+    assert "They lock when the RFP is published" in criteria
 
 
-def test_weights_form_shows_errors_and_keeps_input(evaluation, procurement_manager):
+def test_weights_form_shows_errors_and_keeps_input(draft_evaluation, procurement_manager):
     client = login(procurement_manager)
-    tops = list(Criterion.objects.filter(evaluation=evaluation, parent=None))
+    tops = list(Criterion.objects.filter(evaluation=draft_evaluation, parent=None))
     data = {f"weight_{c.pk}": "30" for c in tops}
-    response = client.post(url("scoring_weights", evaluation.rfp_id, "top"), data)
+    response = client.post(url("scoring_weights", draft_evaluation.rfp_id, "top"), data)
     content = response.content.decode()
     assert response.status_code == 400
     assert "error-summary" in content and "add up to 120 %" in content
     assert 'value="30"' in content
     data = {f"weight_{c.pk}": w for c, w in zip(tops, ["40", "30", "20", "10"], strict=True)}
-    response = client.post(url("scoring_weights", evaluation.rfp_id, "top"), data)
+    response = client.post(url("scoring_weights", draft_evaluation.rfp_id, "top"), data)
     assert response.status_code == 302
     assert Criterion.objects.get(pk=tops[2].pk).weight == 20
 
 
-def test_ahp_form(evaluation, procurement_manager):
+def test_ahp_form(draft_evaluation, procurement_manager):
     client = login(procurement_manager)
-    quality = f.main(evaluation, "Quality")
-    page = client.get(url("scoring_ahp", evaluation.rfp_id, quality.pk))
+    quality = f.main(draft_evaluation, "Quality")
+    page = client.get(url("scoring_ahp", draft_evaluation.rfp_id, quality.pk))
     assert page.status_code == 200
     children = list(Criterion.objects.filter(parent=quality))
     data = {}
     for i, first in enumerate(children):
         for second in children[i + 1 :]:
             data[f"pair_{first.pk}_{second.pk}"] = "3" if i == 0 else "1"
-    response = client.post(url("scoring_ahp", evaluation.rfp_id, quality.pk), data)
+    response = client.post(url("scoring_ahp", draft_evaluation.rfp_id, quality.pk), data)
     assert response.status_code == 302
     assert WeightMatrix.objects.filter(parent=quality).exists()
     page = client.get(response["Location"]).content.decode()
     assert "Consistency ratio" in page and "λmax" in page
-    criteria = client.get(url("scoring_criteria", evaluation.rfp_id)).content.decode()
+    criteria = client.get(url("scoring_criteria", draft_evaluation.rfp_id)).content.decode()
     assert "weights derived by AHP" in criteria
 
 
-def test_criterion_pages(evaluation, procurement_manager):
+def test_criterion_pages(draft_evaluation, procurement_manager):
     client = login(procurement_manager)
-    quality = f.main(evaluation, "Quality")
+    quality = f.main(draft_evaluation, "Quality")
     response = client.post(
-        url("scoring_criterion_new", evaluation.rfp_id) + f"?parent={quality.pk}",
+        url("scoring_criterion_new", draft_evaluation.rfp_id) + f"?parent={quality.pk}",
         {"name": "", "source": "evaluators"},
     )
     assert response.status_code == 400 and "error-summary" in response.content.decode()
     response = client.post(
-        url("scoring_criterion_new", evaluation.rfp_id) + f"?parent={quality.pk}",
+        url("scoring_criterion_new", draft_evaluation.rfp_id) + f"?parent={quality.pk}",
         {"name": "Cultural fit", "source": "evaluators", "rubric": "Values and style."},
     )
     assert response.status_code == 302
     added = Criterion.objects.get(name="Cultural fit")
     assert added.parent == quality
-    response = client.post(url("scoring_criterion_delete", evaluation.rfp_id, added.pk))
+    response = client.post(url("scoring_criterion_delete", draft_evaluation.rfp_id, added.pk))
     assert response.status_code == 302 and not Criterion.objects.filter(pk=added.pk).exists()
 
 
-def test_changes_after_the_lock_ask_for_a_reason(started, procurement_manager):
+def test_after_the_deadline_the_method_page_changes_only_the_threshold(
+    started, procurement_manager
+):
     client = login(procurement_manager)
     response = client.post(
         url("scoring_method", started.rfp_id),
         {"ranking_method": "topsis", "aggregation": "mean", "discussion_threshold": "3"},
     )
-    assert response.status_code == 400 and "Reason for the change" in response.content.decode()
+    assert response.status_code == 409
+    assert "locked for good" in response.content.decode()
+    assert Evaluation.objects.get(pk=started.pk).ranking_method == "weighted_sum"
     response = client.post(
         url("scoring_method", started.rfp_id),
-        {
-            "ranking_method": "topsis",
-            "aggregation": "mean",
-            "discussion_threshold": "3",
-            "reason": "The board asked for TOPSIS to compare with the ideal vendor.",
-        },
+        {"ranking_method": "weighted_sum", "aggregation": "mean", "discussion_threshold": "4"},
     )
     assert response.status_code == 302
-    history = login(procurement_manager).get(url("scoring_criteria", started.rfp_id))
-    assert "The board asked for TOPSIS" in history.content.decode()
-    # Adding a criterion after the lock is refused with a page saying why.
+    assert Evaluation.objects.get(pk=started.pk).discussion_threshold == 4
+    # Adding a criterion after the deadline is refused with a page saying why.
     response = client.post(
         url("scoring_criterion_new", started.rfp_id), {"name": "Late", "source": "evaluators"}
     )
-    assert response.status_code == 409
+    assert response.status_code == 409 and not Criterion.objects.filter(name="Late").exists()
 
 
 def test_panel_and_start(evaluation, procurement_manager, evaluator):
