@@ -99,6 +99,19 @@ def draft_the_rfp(buyer) -> RFP:
     click(buyer, "nav[aria-label='Steps'] a:has-text('Service levels')")
     buyer.step("service levels")
 
+    # The criteria and weights are set while drafting: vendors will see them, and they
+    # lock when the RFP is published.
+    click(buyer, "nav[aria-label='Steps'] a:has-text('Evaluation criteria')")
+    assert "lock when the RFP is published" in page.content()
+    buyer.step("evaluation criteria from the starter")
+    click(buyer, "main a:has-text('Set weights')")
+    page.get_by_label("Cost", exact=True).fill("35")
+    page.get_by_label("Quality", exact=True).fill("35")
+    buyer.step("weights of the main criteria")
+    click(buyer, "main button:has-text('Save the weights')")
+    assert "Weights saved." in page.content()
+    buyer.step("evaluation criteria set")
+
     click(buyer, "nav[aria-label='Steps'] a:has-text('Timeline')")
     now = timezone.now()
     page.fill("#id_question_deadline", local_input(now + dt.timedelta(days=7)))
@@ -170,6 +183,8 @@ def newcomer_registers(vendor) -> None:
     login(vendor, NEWCOMER)
     vendor.step("newcomer dashboard: the rfp is waiting")
     click(vendor, f"main a:has-text('{TITLE}')")
+    criteria = vendor.page.locator("#evaluation").inner_text()
+    assert "Cost" in criteria and "35" in criteria, criteria  # known before any bid
     vendor.step("newcomer reads the rfp")
     click(vendor, "main button:has-text('We intend to bid')")
     vendor.step("newcomer intends to bid")
@@ -370,9 +385,10 @@ def buyer_sets_up_the_evaluation(buyer) -> None:
     page = buyer.page
     click(buyer, "nav[aria-label=Breadcrumb] a:has-text('NH-')")
     click(buyer, "main a.btn:text-is('Evaluation')")
-    buyer.step("buyer: set up the evaluation")
-    click(buyer, "main button:has-text('Set up the evaluation')")
-    buyer.step("buyer: criteria and weights")
+    buyer.step("buyer: the evaluation set while drafting")
+    click(buyer, "nav[aria-label='Evaluation sections'] a:text-is('Criteria and weights')")
+    assert "Set weights" not in page.content()  # locked since publication
+    buyer.step("buyer: criteria and weights, locked")
     click(buyer, "nav[aria-label='Evaluation sections'] a:text-is('Panel')")
     for section in page.locator("main section.card").all():
         for group in ("Quality", "Technology"):
