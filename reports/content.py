@@ -205,7 +205,7 @@ def _consensus(lot_results: Any) -> tuple[list[str], list[dict[str, Any]]]:
 
 def report_context(*, rfp: RFP, results: Any, progress: Any) -> dict[str, Any]:
     """Everything reports/comparison.html needs."""
-    from proposals.selectors import envelope_timeline, proposals_for_evaluation
+    from proposals.selectors import proposals_for_evaluation
     from reports.services import is_final
     from rfp.selectors import rfp_timeline
 
@@ -285,17 +285,11 @@ def report_context(*, rfp: RFP, results: Any, progress: Any) -> dict[str, Any]:
                 ),
             )
         )
-    timeline = sorted(
-        [
-            {"at": entry.at, "title": entry.title, "actor": entry.actor, "comment": entry.comment}
-            for entry in rfp_timeline(rfp)
-        ]
-        + [
-            {"at": entry.at, "title": entry.title, "actor": entry.actor, "comment": entry.comment}
-            for entry in envelope_timeline(rfp)
-        ],
-        key=lambda row: row["at"],
-    )
+    # rfp_timeline has the transitions, the addenda and the envelope openings, in order.
+    timeline = [
+        {"at": entry.at, "title": entry.title, "actor": entry.actor, "comment": entry.comment}
+        for entry in rfp_timeline(rfp)
+    ]
     final = is_final(results)
     return {
         "rfp": rfp,

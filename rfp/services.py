@@ -256,13 +256,18 @@ def _close_at_deadline(locked: RFP) -> None:
     previous = locked.status
     locked.status = RFPStatus.CLOSED
     locked.save(update_fields=["status", "updated_at"])
-    RFPTransition.objects.create(
+    transition = RFPTransition.objects.create(
         rfp=locked,
         actor=None,
         from_status=previous,
         to_status=RFPStatus.CLOSED,
         comment="Closed automatically at the submission deadline.",
     )
+    # The timeline shows when it closed (the deadline), not when it was noticed; never a
+    # moment still to come (a caller passing a `now` ahead of the clock).
+    assert locked.submission_deadline is not None
+    closed_at = min(locked.submission_deadline, transition.created_at)
+    RFPTransition.objects.filter(pk=transition.pk).update(created_at=closed_at)
     audit_record(
         actor=None,
         action="rfp.closed",
@@ -695,7 +700,7 @@ def _clean_details(
         if name in changed and moved_earlier and name not in errors:
             assert current is not None
             errors[name] = LATER_ONLY_MESSAGE.format(
-                current=f"{current.astimezone(dt.UTC):%d %b %Y at %H:%M:%S} UTC"
+                current=f"{timezone.localtime(current):%d %b %Y at %H:%M %Z}"
             )
     q, s = rfp.question_deadline, rfp.submission_deadline
     if (

@@ -540,10 +540,8 @@ def test_the_schema_documents_the_rfp_api(buyer_admin):
 def test_the_timeline_names_nobody_when_the_deadline_closed_the_rfp(
     published, buyer_admin, api_client
 ):
-    RFP.objects.filter(pk=published.pk).update(
-        question_deadline=in_days(-2), submission_deadline=in_days(-1)
-    )
-    services.rfps_close_past_deadline()
+    with time_machine.travel(published.submission_deadline + dt.timedelta(minutes=1)):
+        services.rfps_close_past_deadline()
     timeline = api_as(buyer_admin).get(f"/api/v1/rfps/{published.pk}/timeline/").json()
     assert (timeline[-1]["to_status"], timeline[-1]["actor"]) == ("closed", None)
     schema = api_client.get("/api/schema/", {"format": "json"}).json()

@@ -20,7 +20,7 @@ from bpo_portal.errors import ApplicationError, ConflictError
 from proposals import selectors as proposal_selectors
 from proposals import services as proposal_services
 from proposals.models import EnvelopeOpening
-from rfp import services
+from rfp import selectors, services
 from rfp.models import RFP, Addendum, RFPStatus, RFPTransition, truncate_to_second
 from tests.conftest import api_as
 from tests.proposals.factories import equip_vendor, fill, submit
@@ -317,6 +317,17 @@ def test_starting_the_evaluation_after_the_deadline_records_the_close_first(
         .values_list("to_status", "actor_id")
     )
     assert moves[-2:] == [("closed", None), ("under_evaluation", procurement_manager.pk)]
+
+
+def test_a_close_recorded_late_is_dated_at_the_deadline(published):
+    """The minute job was down for a day: the timeline still says when the RFP closed."""
+    deadline = published.submission_deadline
+    with time_machine.travel(deadline + dt.timedelta(days=1), tick=False):
+        assert services.rfps_close_past_deadline() == [published.pk]
+    close = RFPTransition.objects.filter(rfp=published, to_status=RFPStatus.CLOSED).get()
+    assert close.created_at == deadline and close.actor is None
+    entries = [e for e in selectors.rfp_timeline(published) if e.kind == "transition"]
+    assert entries[-1].at == deadline and "Closed" in entries[-1].title
 
 
 # --- One rule for "open for bids" and "open for questions" --------------------------------------

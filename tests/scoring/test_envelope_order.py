@@ -340,6 +340,7 @@ def test_finalising_refuses_an_evaluation_that_is_not_final(flagged, procurement
     client = client_for(procurement_manager)
     page = client.get(reverse("scoring_finalise", args=[rfp.pk])).content.decode()
     assert "Not final yet" in page and "1 item needs a consensus score" in page
+    assert "Finalise and open the prices" not in page  # no button that can only fail
     response = client.post(reverse("scoring_finalise", args=[rfp.pk]), {"comment": "Done."})
     assert response.status_code == 409
     assert SEALED_MESSAGE in response.content.decode()
