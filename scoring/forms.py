@@ -82,6 +82,12 @@ class SettingsForm(CriteriaForm):
         help_text="For the panel only: it can change until an award is approved.",
     )
 
+    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if locked:  # what vendors bid against: shown, not offered (the service refuses it too)
+            for name in ("ranking_method", "aggregation", "show_subcriteria_to_vendors"):
+                self.fields[name].disabled = True
+
 
 SOURCE_CHOICES = [(value, label) for value, label in Source.choices]
 

@@ -282,10 +282,12 @@ def _editor_neighbours(lock: selectors.CriteriaLock) -> dict[str, Any]:
 def method(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
     _manager(request, rfp)
+    lock = selectors.criteria_lock(rfp)
     form = SettingsForm(
         request.POST or None,
         initial=_settings_initial(evaluation),
-        addendum=selectors.criteria_lock(rfp).needs_addendum,
+        addendum=lock.needs_addendum,
+        locked=not lock.editable,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -19,6 +19,17 @@ from scoring.models import Aggregation, RankingMethod, Source
 # --- Input ---------------------------------------------------------------------------------------
 
 
+
+def _addendum_summary() -> serializers.CharField:
+    """Every criteria write takes one: after publication the change is an addendum."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
+        "invited vendors as a numbered addendum. Required then.",
+    )
+
 class SetupSerializer(serializers.Serializer[Any]):
     rfp = serializers.IntegerField(help_text="The RFP to evaluate.")
     addendum_summary = serializers.CharField(
@@ -40,13 +51,7 @@ class SettingsSerializer(serializers.Serializer[Any]):
         default=None,
         help_text="Vendors see the sub-criteria and their weights too; omitted: unchanged.",
     )
-    addendum_summary = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
-        "invited vendors as a numbered addendum. Required then.",
-    )
+    addendum_summary = _addendum_summary()
 
 
 class CriterionInputSerializer(serializers.Serializer[Any]):
@@ -55,13 +60,7 @@ class CriterionInputSerializer(serializers.Serializer[Any]):
     parent = serializers.IntegerField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     rubric = serializers.CharField(required=False, allow_blank=True, default="")
-    addendum_summary = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
-        "invited vendors as a numbered addendum. Required then.",
-    )
+    addendum_summary = _addendum_summary()
 
 
 class WeightsSerializer(serializers.Serializer[Any]):
@@ -72,13 +71,7 @@ class WeightsSerializer(serializers.Serializer[Any]):
         child=serializers.DecimalField(max_digits=7, decimal_places=4),
         help_text="Criterion id -> percent; the level must add up to 100.",
     )
-    addendum_summary = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
-        "invited vendors as a numbered addendum. Required then.",
-    )
+    addendum_summary = _addendum_summary()
 
 
 class AHPSerializer(serializers.Serializer[Any]):
@@ -89,13 +82,7 @@ class AHPSerializer(serializers.Serializer[Any]):
         help_text="Square, reciprocal, every value between 1/9 and 9 (Saaty's scale); rows and "
         "columns in criterion_ids order.",
     )
-    addendum_summary = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Once the RFP is published (until its deadline): what changed, sent to the "
-        "invited vendors as a numbered addendum. Required then.",
-    )
+    addendum_summary = _addendum_summary()
 
 
 class AssignmentInputSerializer(serializers.Serializer[Any]):

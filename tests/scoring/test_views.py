@@ -3,6 +3,8 @@ journey, consensus, results with the what-if panel (htmx and plain), the award."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -109,13 +111,17 @@ def test_after_the_deadline_the_method_page_changes_only_the_threshold(
     started, procurement_manager
 ):
     client = login(procurement_manager)
+    page = client.get(url("scoring_method", started.rfp_id)).content.decode()
+    assert "locked for good" in page
+    assert re.search(r'<input type="radio" name="ranking_method"[^>]*disabled', page)
+    # The locked fields are shown, not offered: a forged value is ignored.
     response = client.post(
         url("scoring_method", started.rfp_id),
-        {"ranking_method": "topsis", "aggregation": "mean", "discussion_threshold": "3"},
+        {"ranking_method": "topsis", "aggregation": "median", "discussion_threshold": "3"},
     )
-    assert response.status_code == 409
-    assert "locked for good" in response.content.decode()
-    assert Evaluation.objects.get(pk=started.pk).ranking_method == "weighted_sum"
+    assert response.status_code == 302
+    saved = Evaluation.objects.get(pk=started.pk)
+    assert (saved.ranking_method, saved.aggregation) == ("weighted_sum", "mean")
     response = client.post(
         url("scoring_method", started.rfp_id),
         {"ranking_method": "weighted_sum", "aggregation": "mean", "discussion_threshold": "4"},
