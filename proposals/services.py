@@ -1353,6 +1353,17 @@ def proposal_read_record(
     envelopes were open to them. Lists are not recorded, nor a vendor reading its own."""
     if not access.is_buyer:
         return
+    _record_read(
+        reader, proposal, technical=access.technical_visible, commercial=access.commercial_visible
+    )
+
+
+def proposal_technical_read_record(*, reader: User, proposal: Proposal) -> None:
+    """An evaluator opened one proposal's technical content to score it."""
+    _record_read(reader, proposal, technical=True, commercial=False)
+
+
+def _record_read(reader: User, proposal: Proposal, *, technical: bool, commercial: bool) -> None:
     audit_record(
         actor=reader,
         action="proposal.read",
@@ -1363,7 +1374,7 @@ def proposal_read_record(
         data={
             "rfp_id": proposal.rfp_id,
             "company_id": proposal.company_id,
-            "technical": access.technical_visible,
-            "commercial": access.commercial_visible,
+            "technical": technical,
+            "commercial": commercial,
         },
     )

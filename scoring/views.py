@@ -30,6 +30,7 @@ from bpo_portal.permissions import (
     require_buyer,
     vendor_membership,
 )
+from proposals import services as proposal_services
 from proposals.models import Proposal
 from proposals.selectors import ProposalsSealedError, answer_sections, envelope_state, lot_views
 from rfp.models import RFP, Lot
@@ -684,6 +685,8 @@ def score_vendor(request: HttpRequest, rfp_pk: int, proposal_pk: int) -> HttpRes
     work, submitted = selectors.proposal_for_evaluator(
         evaluation=evaluation, user=user, proposal_id=proposal_pk
     )
+    if request.method == "GET":
+        proposal_services.proposal_technical_read_record(reader=user, proposal=work.proposal)
     form = ScoresForm(request.POST or None, items=work.items)
     if request.method == "POST" and form.is_valid():
         try:
