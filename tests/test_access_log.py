@@ -278,12 +278,13 @@ def test_the_audit_log_export_is_recorded_and_lists_itself(buyer_admin, buyer_or
     assert [row["actor"] for row in rows if row["action"] == event.action] == [buyer_admin.email]
 
 
-def test_an_evaluator_opening_a_proposal_to_score_it_is_recorded(scored, evaluator):
+def test_an_evaluator_opening_a_proposal_to_score_it_is_recorded(request, evaluator):
     """The scoring page shows the technical proposal: the read is recorded, technical only.
     Saving scores (a POST) is not a second read."""
-    proposal = Proposal.objects.filter(rfp_id=scored.rfp_id).order_by("id").first()
+    finished = request.getfixturevalue("scored")
+    proposal = Proposal.objects.filter(rfp_id=finished.rfp_id).order_by("id").first()
     client = logged_in(evaluator)
-    url = reverse("scoring_score_vendor", args=[scored.rfp_id, proposal.pk])
+    url = reverse("scoring_score_vendor", args=[finished.rfp_id, proposal.pk])
     assert client.get(url).status_code == 200
     (event,) = [e for e in events("proposal.read") if e.actor_id == evaluator.pk]
     assert_recent(event)
