@@ -1047,11 +1047,9 @@ def _sensitivity_lines(
     result: engine.SensitivityResult,
     names: Mapping[str, str],
     vendors: Mapping[str, str],
-    non_compliant: frozenset[str] = frozenset(),
 ) -> tuple[SensitivityLine, ...]:
-    """The engine's analysis in words, with criterion and vendor names. A rival whose
-    proposal is non-compliant is said to be so: it would rank first, but it cannot be
-    awarded as it stands."""
+    """The engine's analysis in words, with criterion and vendor names. Only awardable
+    proposals are ranked, so every rival named can be awarded."""
     winner = vendors[result.winner]
     lines = []
     for entry in result.criteria:
@@ -1086,8 +1084,6 @@ def _sensitivity_lines(
                 f"{_percent(new)} of the total (the other weights rescaled in proportion) for "
                 f"{rival} to rank first instead of {winner}."
             )
-        if entry.new_winner in non_compliant:
-            message += f" {rival}'s proposal is non-compliant: it cannot be awarded as it stands."
         lines.append(
             SensitivityLine(
                 int(entry.criterion_id),
@@ -1116,6 +1112,15 @@ def _display_name(leaf: TreeNode, parents: Mapping[int, TreeNode]) -> str:
     if parent is not None and len(parent.children) == 1:
         return parent.criterion.name
     return leaf.path
+
+
+EXCLUDED_PREFIX = "Excluded (non-compliant): "
+
+
+def _non_compliance_reasons(proposal: Proposal) -> str:
+    if proposal.compliance_override == ComplianceStatus.NON_COMPLIANT:
+        return f"ruled non-compliant by the buyer: {proposal.compliance_override_reason.strip()}"
+    return "; ".join(proposal.compliance_reasons or ()) or "it fails a requirement."
 
 
 def _lot_results(
@@ -1169,10 +1174,17 @@ def _lot_results(
                 raw[pid][criterion.pk] = auto.value
                 explained[pid][criterion.pk] = auto
 
-    # Proposals missing a value on a weighted criterion cannot be ranked.
+    # Only awardable proposals are ranked for the award: a non-compliant one (a failed
+    # knock-out, a missing mandatory certification...; proposals/compliance.py) is listed
+    # apart with its reasons, until the buyer overrides it with a recorded reason. So the
+    # recommendation, the sensitivity rivals and the award never consider it.
     reasons: dict[int, str] = {}
     for item in proposals:
         pid = item.proposal.pk
+        if item.proposal.effective_compliance == ComplianceStatus.NON_COMPLIANT:
+            reasons[pid] = EXCLUDED_PREFIX + _non_compliance_reasons(item.proposal)
+            continue
+        # Proposals missing a value on a weighted criterion cannot be ranked.
         for leaf in weighted_leaves:
             if raw[pid][leaf.criterion.pk] is None:
                 problem = explained[pid][leaf.criterion.pk].problem or "No value."
@@ -1207,12 +1219,7 @@ def _lot_results(
         tie_breaks = tuple(_name_ids(tie.explanation, names, vendors) for tie in ranking.tie_breaks)
         if len(ranked) > 1:
             analysis = engine.analyse_sensitivity(method, ids, crits, matrix, weights)  # type: ignore[arg-type]
-            non_compliant = frozenset(
-                str(item.proposal.pk)
-                for item in ranked
-                if item.proposal.effective_compliance == ComplianceStatus.NON_COMPLIANT
-            )
-            sensitivity = _sensitivity_lines(analysis, names, vendors, non_compliant)
+            sensitivity = _sensitivity_lines(analysis, names, vendors)
             sensitivity_note = analysis.note
             if analysis.most_critical_criterion:
                 most_critical = names[analysis.most_critical_criterion]

@@ -40,7 +40,7 @@ from bpo_portal.permissions import (
     require_second_person,
     second_person_refusal,
 )
-from proposals.models import EnvelopeOpening, Proposal, ProposalStatus
+from proposals.models import ComplianceStatus, EnvelopeOpening, Proposal, ProposalStatus
 from proposals.selectors import ProposalsSealedError, envelope_state
 from proposals.services import commercial_envelope_open
 from rfp import services as rfp_services
@@ -1653,26 +1653,13 @@ def award_propose(
     if results.problems:
         raise ApplicationError(results.problems[0])
     lot_results = results.lots[0]
-    if lot_results.items_missing:
-        raise ApplicationError(
-            f"{lot_results.items_missing} item(s) of this lot still need a submitted score or a "
-            "consensus score."
-        )
-    by_id = {p.proposal_id: p for p in lot_results.all_proposals}
-    problems = []
-    for pk in winner_ids:
-        result = by_id.get(pk)
-        if result is None:
-            problems.append("Choose among the proposals for this lot.")
-        elif result.rank is None:
-            problems.append(f"{result.vendor} is not ranked: {result.not_ranked_reason}")
-        elif not result.awardable:
-            problems.append(
-                f"{result.vendor} is non-compliant: override its compliance with a "
-                "justification first, if that is right."
-            )
+    blockers = _award_blockers(lot_results)
+    if blockers:
+        raise ConflictError(" ".join(blockers), extra={"reasons": blockers})
+    problems = _winner_problems(lot_results, winner_ids)
     if problems:
         raise ApplicationError.for_fields({"winners": problems})
+    by_id = {p.proposal_id: p for p in lot_results.all_proposals}
     with transaction.atomic():
         _lock(evaluation)
         if AwardDecision.objects.filter(
@@ -1728,6 +1715,41 @@ def award_propose(
     return award
 
 
+def _award_blockers(lot_results: selectors.LotResults) -> list[str]:
+    """Why no award can be decided on this lot's results yet: they are provisional
+    (items unscored) or an item flagged for discussion has no consensus score."""
+    reasons = []
+    if lot_results.items_missing:
+        reasons.append(
+            f"The results are provisional: {lot_results.items_missing} item(s) of this lot still "
+            "need a submitted score or a consensus score."
+        )
+    open_items = sum(1 for item in lot_results.flagged if not item.resolved)
+    if open_items:
+        reasons.append(
+            f"{open_items} item(s) flagged for discussion still need a consensus score."
+        )
+    return reasons
+
+
+def _winner_problems(lot_results: selectors.LotResults, winner_ids: Iterable[int]) -> list[str]:
+    """Only an awardable proposal of this lot can win it."""
+    by_id = {p.proposal_id: p for p in lot_results.all_proposals}
+    problems = []
+    for pk in winner_ids:
+        result = by_id.get(pk)
+        if result is None:
+            problems.append("Choose among the proposals for this lot.")
+        elif result.compliance == ComplianceStatus.NON_COMPLIANT:
+            problems.append(
+                f"{result.vendor} is non-compliant: override its compliance with a "
+                "justification first, if that is right."
+            )
+        elif result.rank is None:
+            problems.append(f"{result.vendor} is not ranked: {result.not_ranked_reason}")
+    return problems
+
+
 def _decide(actor: User, award: AwardDecision) -> AwardDecision:
     rfp = award.evaluation.rfp
     require_buyer(actor, Capability.APPROVE_AWARD, rfp.organization_id)
@@ -1774,6 +1796,16 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
             first_actor=locked.proposed_by,
             what=PROPOSED_THE_AWARD,
         )
+        # The results may have moved since the proposal (a compliance ruling, a score).
+        lot_results = selectors.evaluation_results(rfp=rfp, lot=locked.lot, user=actor).lots[0]
+        blockers = _award_blockers(lot_results) + _winner_problems(
+            lot_results, [p.pk for p in locked.winners.all()]
+        )
+        if blockers:
+            raise ConflictError(
+                "This award cannot be approved now: " + " ".join(blockers),
+                extra={"reasons": blockers},
+            )
         locked.status = AwardStatus.APPROVED
         locked.decided_by = actor
         locked.decided_at = timezone.now()

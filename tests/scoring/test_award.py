@@ -252,3 +252,39 @@ def test_two_envelopes_no_award_before_the_prices_open(
     assert results.commercial_open and not results.cost_excluded
     award = propose(f.fresh(evaluation), procurement_manager)
     assert award.pk
+
+
+def test_no_award_while_a_flagged_item_has_no_consensus(
+    started, procurement_manager, evaluator, evaluator2, vendor_a
+):
+    """Every item is scored, but the evaluators are 7 points apart on one: the results
+    are not settled, so no award can be proposed (the same rule guards the approval)."""
+    company = vendor_a.vendor_membership.company.legal_name
+    leaf = f.evaluator_leaves(started)[0]
+    for person, value in ((evaluator, 2), (evaluator2, 9)):
+        f.declare_none(person, started)
+        f.score_all(person, started, {company: {leaf.name: value}})
+    with pytest.raises(ConflictError) as refused:
+        propose(f.fresh(started), procurement_manager)
+    assert "1 item(s) flagged for discussion still need a consensus score" in (
+        refused.value.message
+    )
+    assert not AwardDecision.objects.exists()
+
+
+def test_an_award_whose_winner_turned_non_compliant_cannot_be_approved(
+    scored, procurement_manager, buyer_admin
+):
+    from proposals.services import proposal_compliance_override
+
+    award = propose(scored, procurement_manager)
+    proposal_compliance_override(
+        actor=procurement_manager,
+        proposal=proposal_of(scored, "Bangalore Process Ltd"),
+        status="non_compliant",
+        justification="Its PCI DSS certificate was withdrawn after the proposal.",
+    )
+    with pytest.raises(ConflictError) as refused:
+        services.award_approve(actor=buyer_admin, award=award)
+    assert "Bangalore Process Ltd is non-compliant" in refused.value.message
+    assert AwardDecision.objects.get(pk=award.pk).status == AwardStatus.PROPOSED

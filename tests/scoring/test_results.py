@@ -190,9 +190,12 @@ def test_results_as_dict_is_json_ready(scored, procurement_manager):
     assert "Total cost of ownership" in text
 
 
-def test_sensitivity_says_when_the_rival_cannot_be_awarded(scored, procurement_manager):
-    """The buyer rules Manila's proposal non-compliant: the cost line, which names Manila
-    as the vendor a lighter cost weight would put first, says it cannot be awarded."""
+def test_a_non_compliant_proposal_is_excluded_from_the_ranking_and_the_sensitivity(
+    scored, procurement_manager
+):
+    """The buyer rules Manila's proposal non-compliant: it leaves the ranking, is listed
+    apart with the reason, and the sensitivity no longer names it as a rival (only
+    awardable proposals are ranked). An override back to compliant brings it back."""
     from proposals.models import Proposal
     from proposals.services import proposal_compliance_override
 
@@ -207,7 +210,20 @@ def test_sensitivity_says_when_the_rival_cannot_be_awarded(scored, procurement_m
         justification="The insurance certificate it sent has expired.",
     )
     after = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
-    cost = next(line for line in after.sensitivity if line.name == "Cost")
-    assert cost.message.endswith(
-        "Manila Contact Co's proposal is non-compliant: it cannot be awarded as it stands."
+    assert "Manila Contact Co" not in [p.vendor for p in after.ranking]
+    (excluded,) = after.not_ranked
+    assert excluded.vendor == "Manila Contact Co" and not excluded.awardable
+    assert excluded.not_ranked_reason == (
+        "Excluded (non-compliant): ruled non-compliant by the buyer: "
+        "The insurance certificate it sent has expired."
     )
+    assert all(line.new_winner != "Manila Contact Co" for line in after.sensitivity)
+    assert all(p.awardable for p in after.ranking)
+    proposal_compliance_override(
+        actor=procurement_manager,
+        proposal=manila,
+        status="compliant",
+        justification="The renewed certificate arrived: it was valid at the deadline.",
+    )
+    back = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    assert "Manila Contact Co" in [p.vendor for p in back.ranking] and not back.not_ranked
