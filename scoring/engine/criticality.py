@@ -1,0 +1,621 @@
+"""Criticality of the criteria weights as Triantaphyllou & Sánchez (1997) define it.
+
+Source: Triantaphyllou, E. & Sánchez, A. (1997), "A sensitivity analysis approach for some
+deterministic multi-criteria decision-making methods", Decision Sciences 28(1), 151-194.
+
+For the weighted sum model (WSM) with scores P_i = sum_k w_k a_ik, criterion k and two
+alternatives i ranked above j (P_i >= P_j), changing the weight of k from w_k to
+w_k - delta' with **every other weight held fixed** makes j equal to i when
+
+    delta'_{k,i,j} = (P_i - P_j) / (a_ik - a_jk)          (their Theorem 1)
+
+(any further change in the same direction puts j ahead). Renormalising the weights
+afterwards divides every score by the same positive number, so it changes no ranking;
+delta' is therefore the change of the *raw* weight, not of a renormalised one (this is
+what distinguishes it from :mod:`scoring.engine.sensitivity`, which rescales the other
+weights in proportion and reports the change of the normalised weight). The change is
+feasible only when a_ik != a_jk and the new weight w_k - delta' lies in [0, 1] (and not
+every weight would then be 0). Its relative size is delta' / w_k * 100 (per cent; None
+when w_k = 0, where it is undefined).
+
+Reported per criterion k:
+
+* **percent-top**: the feasible delta' with the smallest |relative change| over the pairs
+  (top, j), j any other considered alternative: the smallest change of w_k that lets a
+  rival draw level with the top alternative, and that rival;
+* **percent-any**: the same over every pair (i, j) of considered alternatives with i
+  ranked above j.
+
+The **percent-top critical criterion** is the one whose percent-top change is smallest in
+|relative change|, the **percent-any critical criterion** likewise for percent-any (None
+when nothing is feasible). Ties between criteria go to the one given first; criteria with
+weight 0 (relative change undefined) come after every criterion with a relative change,
+by |delta'|.
+
+"Considered" alternatives are the ``awardable`` ones when given (for example those that
+pass compliance): only they can be the top alternative or a rival, and the top
+alternative is the best awardable one under the engine's ranking and tie rule
+(:data:`scoring.engine.results.TIE_BREAK_RULE`). Alternatives whose scores are tied
+(within 1e-9) give delta' = 0 on every criterion on which they differ.
+
+TOPSIS (Hwang & Yoon 1981) is not linear in the weights, so for it the same delta' is
+found numerically: see :func:`criticality_topsis`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from ._validate import FloatArray, as_matrix, check_ids, fmt_number
+from .errors import EngineInputError
+from .normalise import BoolArray
+from .results import TIE_TOLERANCE, Criterion, Method, criterion_priority, prepare, tie_key
+from .topsis import TopsisModel, closeness, topsis_model
+from .weights import weight_vector
+
+__all__ = [
+    "CRITICALITY_GRID_STEP",
+    "CRITICALITY_MAX_ITERATIONS",
+    "CRITICALITY_TIME_LIMIT",
+    "CRITICALITY_TOLERANCE",
+    "CriterionCriticality",
+    "CriticalityResult",
+    "PairChange",
+    "criticality_topsis",
+    "criticality_weighted_sum",
+]
+
+Number = float | int | Decimal
+
+#: TOPSIS: the weight is first scanned every CRITICALITY_GRID_STEP (weight units) ...
+CRITICALITY_GRID_STEP = 1e-3
+#: ... then each crossing is located by bisection to within this weight ...
+CRITICALITY_TOLERANCE = 1e-9
+#: ... with at most this many bisection steps per crossing ...
+CRITICALITY_MAX_ITERATIONS = 100
+#: ... and the whole TOPSIS analysis stops after this many seconds (criteria not reached
+#: are reported as not analysed, ``CriticalityResult.complete`` is False).
+CRITICALITY_TIME_LIMIT = 5.0
+
+
+@dataclass(frozen=True)
+class PairChange:
+    """The change delta' of one weight that makes ``lower`` equal to ``higher``.
+
+    ``higher`` is ranked above ``lower`` at the current weights. ``delta`` is
+    Triantaphyllou & Sánchez's delta': the new weight is ``current_weight - delta`` (so a
+    positive delta lowers the weight), the other weights unchanged. ``new_weight`` is
+    that new raw weight (in [0, 1]); ``relative_change_percent`` = delta / current weight
+    * 100 (None when the current weight is 0).
+    """
+
+    criterion_id: str
+    higher: str
+    lower: str
+    current_weight: float
+    delta: float
+    new_weight: float
+    relative_change_percent: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-serialisable representation."""
+        return {
+            "criterion_id": self.criterion_id,
+            "higher": self.higher,
+            "lower": self.lower,
+            "current_weight": self.current_weight,
+            "delta": self.delta,
+            "new_weight": self.new_weight,
+            "relative_change_percent": self.relative_change_percent,
+        }
+
+
+@dataclass(frozen=True)
+class CriterionCriticality:
+    """Criticality of one criterion's weight.
+
+    ``percent_top``: the smallest feasible change (in |relative change|) that makes a
+    rival (``percent_top.lower``) equal to the top alternative; ``percent_any``: the
+    smallest over every ranked pair. None when no feasible change exists, or when the
+    criterion was not analysed (``analysed`` False: TOPSIS time limit reached).
+    """
+
+    criterion_id: str
+    current_weight: float
+    percent_top: PairChange | None
+    percent_any: PairChange | None
+    analysed: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-serialisable representation."""
+        return {
+            "criterion_id": self.criterion_id,
+            "current_weight": self.current_weight,
+            "percent_top": self.percent_top.to_dict() if self.percent_top else None,
+            "percent_any": self.percent_any.to_dict() if self.percent_any else None,
+            "analysed": self.analysed,
+        }
+
+
+@dataclass(frozen=True)
+class CriticalityResult:
+    """Criticality of every criterion (input order) for the considered alternatives.
+
+    ``top`` is the best considered alternative (None if none is considered) and
+    ``order`` all considered alternatives, best first. ``percent_top_criterion`` /
+    ``percent_any_criterion`` are the percent-top and percent-any critical criteria
+    (None when no feasible change exists). ``precision`` is the accuracy of the reported
+    weights (0 for the closed form). ``complete`` is False when the TOPSIS time limit
+    stopped the analysis before every criterion was analysed; ``note`` says how the
+    numbers were found.
+    """
+
+    method: Method
+    top: str | None
+    order: tuple[str, ...]
+    criteria: tuple[CriterionCriticality, ...]
+    percent_top_criterion: str | None
+    percent_any_criterion: str | None
+    precision: float
+    complete: bool
+    note: str
+
+    def get(self, criterion_id: str) -> CriterionCriticality:
+        """The entry of one criterion; raises KeyError if unknown."""
+        for entry in self.criteria:
+            if entry.criterion_id == criterion_id:
+                return entry
+        raise KeyError(criterion_id)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-serialisable representation."""
+        return {
+            "method": self.method,
+            "top": self.top,
+            "order": list(self.order),
+            "criteria": [c.to_dict() for c in self.criteria],
+            "percent_top_criterion": self.percent_top_criterion,
+            "percent_any_criterion": self.percent_any_criterion,
+            "precision": self.precision,
+            "complete": self.complete,
+            "note": self.note,
+        }
+
+
+# --- shared helpers ------------------------------------------------------------------
+
+
+def _considered(awardable: Collection[str] | None, ids: Sequence[str]) -> list[int]:
+    """Indices of the considered alternatives (input order); checks ``awardable``."""
+    if awardable is None:
+        return list(range(len(ids)))
+    if isinstance(awardable, (str, bytes)):
+        raise EngineInputError(
+            "The awardable alternatives must be given as a collection of ids.",
+            field="awardable",
+        )
+    known = set(ids)
+    unknown = sorted(str(a) for a in awardable if a not in known)
+    if unknown:
+        raise EngineInputError(
+            f"{unknown[0]!r} is marked awardable but is not one of the alternatives.",
+            field="awardable",
+            details={"unknown": unknown},
+        )
+    chosen = set(awardable)
+    return [i for i, a in enumerate(ids) if a in chosen]
+
+
+def _order(
+    scores: FloatArray,
+    goodness: FloatArray,
+    weights: FloatArray,
+    ids: Sequence[str],
+    candidates: list[int],
+) -> list[int]:
+    """Candidates best first: by score, ties (within 1e-9) by the engine's tie rule."""
+    values = scores.tolist()
+    by_score = sorted(candidates, key=lambda i: -values[i])
+    priority = criterion_priority(weights)
+    order: list[int] = []
+    start = 0
+    while start < len(by_score):
+        top = values[by_score[start]]
+        end = start + 1
+        while end < len(by_score) and top - values[by_score[end]] <= TIE_TOLERANCE:
+            end += 1
+        group = by_score[start:end]
+        group.sort(key=lambda i: tie_key(goodness, i, priority, ids))
+        order.extend(group)
+        start = end
+    return order
+
+
+def _relative(delta: float, weight: float) -> float | None:
+    return delta / weight * 100.0 if weight > 0.0 else None
+
+
+def _change_key(change: PairChange) -> tuple[bool, float]:
+    """Smaller is more critical: a relative change first, then |delta| (weight 0)."""
+    rel = change.relative_change_percent
+    if rel is None:
+        return (True, abs(change.delta))
+    return (False, abs(rel))
+
+
+def _smallest(changes: list[PairChange]) -> PairChange | None:
+    """The most critical change; among equals the first (pairs come in rank order)."""
+    best: PairChange | None = None
+    for change in changes:
+        if best is None or _change_key(change) < _change_key(best):
+            best = change
+    return best
+
+
+def _critical(entries: Sequence[CriterionCriticality], attribute: str) -> str | None:
+    best: tuple[tuple[bool, float], str] | None = None
+    for entry in entries:
+        change: PairChange | None = getattr(entry, attribute)
+        if change is None:
+            continue
+        key = _change_key(change)
+        if best is None or key < best[0]:
+            best = (key, entry.criterion_id)
+    return best[1] if best else None
+
+
+def _result(
+    method: Method,
+    ids: Sequence[str],
+    order: list[int],
+    entries: list[CriterionCriticality],
+    precision: float,
+    note: str,
+) -> CriticalityResult:
+    return CriticalityResult(
+        method=method,
+        top=ids[order[0]] if order else None,
+        order=tuple(ids[i] for i in order),
+        criteria=tuple(entries),
+        percent_top_criterion=_critical(entries, "percent_top"),
+        percent_any_criterion=_critical(entries, "percent_any"),
+        precision=precision,
+        complete=all(e.analysed for e in entries),
+        note=note,
+    )
+
+
+def _entry(
+    cid: str, weight: float, top_changes: list[PairChange], any_changes: list[PairChange]
+) -> CriterionCriticality:
+    return CriterionCriticality(cid, weight, _smallest(top_changes), _smallest(any_changes))
+
+
+# --- weighted sum: closed form ----------------------------------------------------------
+
+
+def _wsm_pair(
+    a: FloatArray,
+    w: FloatArray,
+    scores: FloatArray,
+    k: int,
+    i: int,
+    j: int,
+    ids: Sequence[str],
+    criterion_ids: Sequence[str],
+) -> PairChange | None:
+    """delta'_{k,i,j} = (P_i - P_j) / (a_ik - a_jk) if feasible, else None."""
+    difference = float(a[i, k] - a[j, k])
+    if difference == 0.0:
+        return None
+    gap = max(float(scores[i] - scores[j]), 0.0)  # tied within 1e-9 or not, never < 0
+    if gap <= TIE_TOLERANCE:
+        gap = 0.0
+    delta = gap / difference
+    weight = float(w[k])
+    new_weight = weight - delta
+    if new_weight < 0.0 or new_weight > 1.0:
+        return None
+    others = float(w.sum() - weight)
+    if new_weight <= 0.0 and others <= 0.0:
+        return None  # every weight would be 0: no ranking left
+    return PairChange(
+        criterion_ids[k], ids[i], ids[j], weight, delta, new_weight, _relative(delta, weight)
+    )
+
+
+def criticality_weighted_sum(
+    alternatives: Sequence[str],
+    criteria: Sequence[str],
+    matrix: Sequence[Sequence[Number]],
+    weights: Mapping[str, Number],
+    *,
+    awardable: Collection[str] | None = None,
+) -> CriticalityResult:
+    """Percent-top and percent-any criticality of the weighted sum, in closed form.
+
+    Method: Triantaphyllou, E. & Sánchez, A. (1997), "A sensitivity analysis approach for
+    some deterministic multi-criteria decision-making methods", Decision Sciences 28(1),
+    151-194, Theorem 1 and the percent-top / percent-any critical criteria: for criterion
+    k and alternatives i ranked above j, delta'_{k,i,j} = (P_i - P_j) / (a_ik - a_jk) is
+    the change of w_k (new weight w_k - delta', other weights held fixed) that makes j
+    equal to i; feasible only if a_ik != a_jk and w_k - delta' is in [0, 1]; relative
+    change delta' / w_k * 100. See the module docstring for the exact rules.
+
+    ``alternatives``: unique ids. ``criteria``: unique criterion ids. ``matrix``: the
+    normalised decision matrix a_ik (one row per alternative, one column per criterion,
+    every criterion already turned into "more is better"). ``weights``: fractions keyed by
+    criterion id, non-negative, summing to 1. ``awardable``: the alternatives that may be
+    the top one or a rival (default: all).
+    """
+    ids = check_ids(alternatives, "alternatives", "alternative")
+    criterion_ids = check_ids(criteria, "criteria", "criterion")
+    a = as_matrix(
+        matrix,
+        len(ids),
+        len(criterion_ids),
+        "matrix",
+        ids,
+        criterion_ids,
+        "alternative",
+        "criterion",
+    )
+    w = weight_vector(weights, criterion_ids)
+    scores: FloatArray = a @ w
+    order = _order(scores, a, w, ids, _considered(awardable, ids))
+    entries: list[CriterionCriticality] = []
+    for k, cid in enumerate(criterion_ids):
+        top_changes: list[PairChange] = []
+        any_changes: list[PairChange] = []
+        for position, i in enumerate(order):
+            for j in order[position + 1 :]:
+                change = _wsm_pair(a, w, scores, k, i, j, ids, criterion_ids)
+                if change is None:
+                    continue
+                any_changes.append(change)
+                if position == 0:
+                    top_changes.append(change)
+        entries.append(_entry(cid, float(w[k]), top_changes, any_changes))
+    note = (
+        "Closed form (Triantaphyllou & Sánchez 1997, Theorem 1): delta' = (P_i - P_j) / "
+        "(a_ik - a_jk), the change of one weight with the others held fixed."
+    )
+    return _result("weighted_sum", ids, order, entries, 0.0, note)
+
+
+# --- TOPSIS: numeric search -------------------------------------------------------------
+
+
+def _weight_rows(w: FloatArray, k: int, ts: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """Weight vectors with w_k = t (others fixed), renormalised; and which are usable."""
+    rows = np.repeat(w[np.newaxis, :], len(ts), axis=0)
+    rows[:, k] = ts
+    totals = rows.sum(axis=1)
+    usable: BoolArray = totals > 0.0
+    rows[usable] /= totals[usable, np.newaxis]
+    return rows, usable
+
+
+def _gap(model: TopsisModel, w: FloatArray, k: int, t: float, i: int, j: int) -> float | None:
+    rows, usable = _weight_rows(w, k, np.array([t], dtype=np.float64))
+    if not bool(usable[0]):
+        return None
+    score = closeness(model, rows[0])[0]
+    return float(score[i] - score[j])
+
+
+def _bisect(
+    model: TopsisModel,
+    w: FloatArray,
+    k: int,
+    i: int,
+    j: int,
+    ahead: float,
+    level: float,
+    tolerance: float,
+    max_iterations: int,
+) -> float:
+    """Shrink [ahead, level] (i ahead at ``ahead``, j level or ahead at ``level``)."""
+    for _ in range(max_iterations):
+        if abs(level - ahead) <= tolerance:
+            break
+        middle = 0.5 * (ahead + level)
+        gap = _gap(model, w, k, middle, i, j)
+        if gap is not None and gap <= 0.0:
+            level = middle
+        else:
+            ahead = middle
+    return level
+
+
+def _topsis_criterion(
+    model: TopsisModel,
+    w: FloatArray,
+    k: int,
+    pairs: list[tuple[int, int]],
+    top: int,
+    grid_step: float,
+    tolerance: float,
+    max_iterations: int,
+) -> dict[tuple[int, int], float]:
+    """For pairs (i, j): the nearest weight t of k at which j draws level with i.
+
+    Each pair's first crossing per direction is bracketed on the scan; only brackets that
+    can hold the nearest crossing of a top pair or of any pair are bisected (a bracket
+    (ahead, level] whose near end is no nearer than another bracket's far end cannot),
+    so a pair left out of the answer is never the most critical one.
+    """
+    t0 = float(w[k])
+    base = _weight_rows(w, k, np.array([t0], dtype=np.float64))[0][0]
+    start = closeness(model, base)[0]
+    found: dict[tuple[int, int], float] = {}
+    brackets: list[tuple[int, int, float, float]] = []  # (i, j, ahead, level)
+    for bound in (1.0, 0.0):
+        distance = abs(bound - t0)
+        if distance <= 0.0:
+            continue
+        steps = max(1, math.ceil(distance / grid_step - 1e-9))
+        direction = 1.0 if bound > t0 else -1.0
+        ts = np.clip(t0 + direction * grid_step * np.arange(1, steps + 1), 0.0, 1.0)
+        ts[-1] = bound
+        rows, usable = _weight_rows(w, k, ts)
+        scores = closeness(model, rows)[0]
+        for i, j in pairs:
+            gap0 = float(start[i] - start[j])
+            gaps = scores[:, i] - scores[:, j]
+            if gap0 <= TIE_TOLERANCE:
+                # Tied now: delta' = 0 if moving this way puts j strictly ahead.
+                if bool(np.any(usable & (gaps < -TIE_TOLERANCE))):
+                    found[(i, j)] = t0
+                continue
+            hits = np.flatnonzero(usable & (gaps <= 0.0))
+            if hits.size > 0:
+                index = int(hits[0])
+                ahead = float(ts[index - 1]) if index > 0 else t0
+                brackets.append((i, j, ahead, float(ts[index])))
+    if not brackets:
+        return found
+
+    def far(items: list[tuple[int, int, float, float]]) -> float:
+        return min((abs(level - t0) for _, _, _, level in items), default=math.inf)
+
+    reach_top = far([b for b in brackets if b[0] == top])
+    reach_any = far(brackets)
+    for i, j, ahead, level in brackets:
+        near = abs(ahead - t0)
+        if not (near < reach_any or (i == top and near < reach_top)):
+            continue
+        t = _bisect(model, w, k, i, j, ahead, level, tolerance, max_iterations)
+        previous = found.get((i, j))
+        if previous is None or abs(t - t0) < abs(previous - t0):
+            found[(i, j)] = t
+    return found
+
+
+def _check_search(grid_step: float, tolerance: float, max_iterations: int, limit: float) -> None:
+    checks: list[tuple[bool, str, str, object]] = [
+        (
+            isinstance(grid_step, (int, float)) and 0.0 < grid_step <= 0.5,
+            "grid_step must be a number in (0, 0.5].",
+            "grid_step",
+            grid_step,
+        ),
+        (
+            isinstance(tolerance, (int, float)) and 0.0 < tolerance <= grid_step,
+            "tolerance must be a positive number no larger than grid_step.",
+            "tolerance",
+            tolerance,
+        ),
+        (
+            isinstance(max_iterations, int) and max_iterations >= 1,
+            "max_iterations must be a positive whole number.",
+            "max_iterations",
+            max_iterations,
+        ),
+        (
+            isinstance(limit, (int, float)) and limit >= 0.0,
+            "time_limit must be a number of seconds, 0 or more.",
+            "time_limit",
+            limit,
+        ),
+    ]
+    for ok, message, field, value in checks:
+        if not ok:
+            raise EngineInputError(message, field=field, details={"value": repr(value)})
+
+
+def criticality_topsis(
+    alternatives: Sequence[str],
+    criteria: Sequence[Criterion],
+    values: Sequence[Sequence[Number]],
+    weights: Mapping[str, Number],
+    *,
+    awardable: Collection[str] | None = None,
+    grid_step: float = CRITICALITY_GRID_STEP,
+    tolerance: float = CRITICALITY_TOLERANCE,
+    max_iterations: int = CRITICALITY_MAX_ITERATIONS,
+    time_limit: float = CRITICALITY_TIME_LIMIT,
+) -> CriticalityResult:
+    """Percent-top and percent-any criticality of TOPSIS, found numerically.
+
+    Method: the definition of Triantaphyllou, E. & Sánchez, A. (1997), "A sensitivity
+    analysis approach for some deterministic multi-criteria decision-making methods",
+    Decision Sciences 28(1), 151-194, applied to TOPSIS (Hwang, C.-L. & Yoon, K., 1981,
+    "Multiple Attribute Decision Making", Springer) exactly as
+    :func:`scoring.engine.topsis.rank_topsis` ranks. For criterion k and a pair i above j,
+    delta' = w_k - t where t is the weight of k nearest to w_k (other raw weights held
+    fixed, the vector then renormalised for the closeness computation; closeness does not
+    depend on the scale of the weights, so renormalising changes no ranking) at which
+    C_j reaches C_i. Found per direction by scanning t every ``grid_step`` from w_k to 1
+    and to 0, then bisecting the first bracket where C_i - C_j <= 0 to within
+    ``tolerance`` (at most ``max_iterations`` steps); the reported t is the end of the
+    bracket at which j is level or ahead. A lead of j that appears and disappears between
+    two scan points can be missed. Alternatives tied now (within 1e-9) give delta' = 0
+    if some scanned weight puts j strictly ahead. Feasibility, relative change,
+    percent-top, percent-any and the critical criteria are as for
+    :func:`criticality_weighted_sum`. Only the brackets that can hold a criterion's
+    smallest change are bisected (the others cannot be the answer). The time is checked
+    before each criterion: once ``time_limit`` seconds (default 5) have passed, the
+    remaining criteria are reported with ``analysed`` False (no change, never "cannot
+    change") and the result has ``complete`` False; a criterion already started is
+    finished.
+
+    Input as for :func:`scoring.engine.topsis.rank_topsis`, plus ``awardable`` (the
+    alternatives that may be the top one or a rival; default all).
+    """
+    _check_search(grid_step, tolerance, max_iterations, time_limit)
+    started = time.monotonic()
+    prepared = prepare(alternatives, criteria, values, weights)
+    ids = prepared.alternative_ids
+    w = prepared.weights
+    model = topsis_model(prepared)
+    scores = closeness(model, w)[0]
+    order = _order(scores, prepared.goodness, w, ids, _considered(awardable, ids))
+    pairs = [(i, j) for position, i in enumerate(order) for j in order[position + 1 :]]
+    entries: list[CriterionCriticality] = []
+    for k, cid in enumerate(prepared.criterion_ids):
+        weight = float(w[k])
+        if time.monotonic() - started > time_limit:
+            entries.append(CriterionCriticality(cid, weight, None, None, analysed=False))
+            continue
+        found = _topsis_criterion(
+            model,
+            w,
+            k,
+            pairs,
+            order[0] if order else -1,
+            float(grid_step),
+            float(tolerance),
+            max_iterations,
+        )
+        top_changes: list[PairChange] = []
+        any_changes: list[PairChange] = []
+        for i, j in pairs:  # rank order, so ties between pairs go to the higher pair
+            if (i, j) not in found:
+                continue
+            t = found[(i, j)]
+            delta = weight - t
+            change = PairChange(cid, ids[i], ids[j], weight, delta, t, _relative(delta, weight))
+            any_changes.append(change)
+            if i == order[0]:
+                top_changes.append(change)
+        entries.append(_entry(cid, weight, top_changes, any_changes))
+    skipped = [e.criterion_id for e in entries if not e.analysed]
+    note = (
+        f"Numeric search: the weight (others held fixed) is scanned every "
+        f"{fmt_number(float(grid_step), 6)} and each crossing located by bisection to "
+        f"within {float(tolerance):.0e}. A lead that appears and disappears again between "
+        "two scan points can be missed."
+    )
+    if skipped:
+        note += (
+            f" The time limit of {fmt_number(float(time_limit), 2)} s was reached: "
+            f"{', '.join(repr(s) for s in skipped)} not analysed."
+        )
+    return _result("topsis", ids, order, entries, float(tolerance), note)
