@@ -1653,7 +1653,7 @@ def award_propose(
     if results.problems:
         raise ApplicationError(results.problems[0])
     lot_results = results.lots[0]
-    blockers = _award_blockers(lot_results)
+    blockers = award_blockers(lot_results)
     if blockers:
         raise ConflictError(" ".join(blockers), extra={"reasons": blockers})
     problems = _winner_problems(lot_results, winner_ids)
@@ -1715,16 +1715,25 @@ def award_propose(
     return award
 
 
-def _award_blockers(lot_results: selectors.LotResults) -> list[str]:
-    """Why no award can be decided on this lot's results yet: they are provisional
-    (items unscored) or an item flagged for discussion has no consensus score."""
+def award_blockers(lot_results: selectors.LotResults) -> list[str]:
+    """Why no award can be decided on this lot's results yet: an awardable proposal has
+    an item without a score (the results are provisional) or an item flagged for
+    discussion without a consensus score. Excluded (non-compliant) proposals cannot win,
+    so their open items do not hold the award up."""
+    leaves = [
+        leaf.evaluators
+        for result in lot_results.ranking
+        for leaf in result.leaves
+        if leaf.evaluators is not None
+    ]
+    missing = sum(1 for item in leaves if item.value is None)
+    open_items = sum(1 for item in leaves if item.needs_discussion and item.consensus is None)
     reasons = []
-    if lot_results.items_missing:
+    if missing:
         reasons.append(
-            f"The results are provisional: {lot_results.items_missing} item(s) of this lot still "
+            f"The results are provisional: {missing} item(s) of the ranked proposals still "
             "need a submitted score or a consensus score."
         )
-    open_items = sum(1 for item in lot_results.flagged if not item.resolved)
     if open_items:
         reasons.append(
             f"{open_items} item(s) flagged for discussion still need a consensus score."
@@ -1798,7 +1807,7 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
         )
         # The results may have moved since the proposal (a compliance ruling, a score).
         lot_results = selectors.evaluation_results(rfp=rfp, lot=locked.lot, user=actor).lots[0]
-        blockers = _award_blockers(lot_results) + _winner_problems(
+        blockers = award_blockers(lot_results) + _winner_problems(
             lot_results, [p.pk for p in locked.winners.all()]
         )
         if blockers:

@@ -1022,7 +1022,15 @@ def award(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     selectors.require_results_reader(_user(request), rfp)
     data = _results(request, rfp)
     context = _base(request, rfp, evaluation, "award")
-    context.update({"results": data, "history": selectors.award_decisions(evaluation)})
+    context.update(
+        {
+            "results": data,
+            "history": selectors.award_decisions(evaluation),
+            "blockers": {lot.lot_id: services.award_blockers(lot) for lot in data.lots}
+            if data is not None
+            else {},
+        }
+    )
     return render(request, "scoring/award.html", context)
 
 

@@ -442,17 +442,33 @@ def evaluator_scores(panel, who: str, email: str, first_score: str) -> None:
 
 def buyer_settles_the_disagreement(buyer, rfp: RFP) -> None:
     """Erin and Omar are four points apart on one item for each vendor: the manager
-    records a consensus score for the first one flagged."""
+    records a consensus score for each flagged item (no award while one is open)."""
     page = buyer.page
     goto(buyer, f"/scoring/rfp/{rfp.pk}/consensus/")
     assert "Discuss" in page.content()
     buyer.step("buyer: consensus, items flagged for discussion")
-    click(buyer, "text=Set consensus")
-    page.fill("#id_score", "7")
-    page.fill("#id_justification", "After a reference call the panel agreed on 7.")
-    buyer.step("buyer: consensus score")
-    click(buyer, "main button:has-text('Record the consensus score')")
-    assert "Consensus score of" in page.content()
+    for settled in range(5):
+        goto(buyer, f"/scoring/rfp/{rfp.pk}/consensus/")
+        if not page.locator("text=Set consensus").count():
+            break
+        click(buyer, "text=Set consensus")
+        page.fill("#id_score", "7")
+        page.fill("#id_justification", "After a reference call the panel agreed on 7.")
+        if not settled:
+            buyer.step("buyer: consensus score")
+        click(buyer, "main button:has-text('Record the consensus score')")
+        assert "Consensus score of" in page.content()
+    assert settled >= 2
+
+
+def non_compliant_vendors(rfp: RFP) -> list[str]:
+    from proposals.models import Proposal
+
+    return [
+        p.company.legal_name
+        for p in Proposal.objects.filter(rfp=rfp, status="submitted").select_related("company")
+        if p.effective_compliance == "non_compliant"
+    ]
 
 
 def buyer_tries_what_if_weights(buyer, rfp: RFP) -> None:
@@ -461,7 +477,12 @@ def buyer_tries_what_if_weights(buyer, rfp: RFP) -> None:
     page = buyer.page
     goto(buyer, f"/scoring/rfp/{rfp.pk}/results/")
     ranking = page.locator(".ranking-table tbody tr")
-    assert ranking.count() == 3
+    # Only awardable proposals are ranked: a non-compliant one is listed apart, with why.
+    excluded = non_compliant_vendors(rfp)
+    assert ranking.count() == 3 - len(excluded)
+    for name in excluded:
+        assert name not in page.locator(".ranking-table").inner_text()
+        assert f"{name}: Excluded (non-compliant)" in page.locator("main").inner_text()
     before = ranking.first.inner_text()
     buyer.step("buyer: results")
     cost = Criterion.objects.get(evaluation__rfp=rfp, name="Cost")
@@ -502,10 +523,13 @@ def buyer_generates_the_report(buyer, rfp: RFP) -> Path:
     target = ARTIFACTS / "whole-journey" / "comparison-report.pdf"
     info.value.save_as(target)
     reader = PdfReader(io.BytesIO(target.read_bytes()))
-    text = "\n".join(p.extract_text() for p in reader.pages[:4])
+    text = "\n".join(p.extract_text() for p in reader.pages)
     assert len(reader.pages) >= 4
     for vendor in VENDORS:
         assert vendor in text, vendor
+    # The executive summary recommends an awardable vendor, never an excluded one.
+    recommended = text.split("Recommended vendor", 1)[1].strip().splitlines()[0]
+    assert not any(name in recommended for name in non_compliant_vendors(rfp)), recommended
     return target
 
 

@@ -5,6 +5,8 @@ lot's scores lock and the RFP is awarded."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import AuditEvent
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -270,6 +272,11 @@ def test_no_award_while_a_flagged_item_has_no_consensus(
         refused.value.message
     )
     assert not AwardDecision.objects.exists()
+    client = Client()
+    client.force_login(procurement_manager)
+    page = client.get(reverse("scoring_award", args=[started.rfp_id])).content.decode()
+    assert "1 item(s) flagged for discussion still need a consensus score." in page
+    assert 'aria-disabled="true">Propose the award' in page
 
 
 def test_an_award_whose_winner_turned_non_compliant_cannot_be_approved(
