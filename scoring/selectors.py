@@ -1120,7 +1120,9 @@ EXCLUDED_PREFIX = "Excluded (non-compliant): "
 def _non_compliance_reasons(proposal: Proposal) -> str:
     if proposal.compliance_override == ComplianceStatus.NON_COMPLIANT:
         return f"ruled non-compliant by the buyer: {proposal.compliance_override_reason.strip()}"
-    return "; ".join(proposal.compliance_reasons or ()) or "it fails a requirement."
+    reasons = [str(reason).strip().rstrip(".") for reason in proposal.compliance_reasons or ()]
+    kept = [reason for reason in reasons if reason]
+    return "; ".join(kept) + "." if kept else "it fails a requirement."
 
 
 def _lot_results(

@@ -237,3 +237,30 @@ def test_reports_page_shows_progress_and_generate_button(scored, procurement_man
         "Generate report"
         not in viewer_client.get(reverse("report_list", args=[scored.rfp.pk])).content.decode()
     )
+
+
+def test_the_executive_summary_recommends_an_awardable_vendor_and_names_the_excluded(
+    scored, procurement_manager, django_capture_on_commit_callbacks
+):
+    """The highest scorer is ruled non-compliant: the report recommends the best
+    awardable vendor and says, in the executive summary, who was excluded and why."""
+    from proposals.services import proposal_compliance_override
+
+    rfp = scored.rfp
+    before = evaluation_results(rfp=rfp, user=procurement_manager).lots[0]
+    first, second = before.ranking[0], before.ranking[1]
+    proposal_compliance_override(
+        actor=procurement_manager,
+        proposal=rfp.proposals.get(pk=first.proposal_id),
+        status="non_compliant",
+        justification="Its data-processing agreement was not signed.",
+    )
+    report = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
+    text = pdf_text(report)
+    summary = text[text.index("Recommended vendor") : text.index("Ranking\n")]
+    assert second.vendor in summary.split("Why")[0]
+    assert first.vendor not in summary.split("Why")[0]
+    assert (
+        f"{first.vendor}: Excluded (non-compliant): ruled non-compliant by the buyer: "
+        "Its data-processing agreement was not signed." in " ".join(summary.split())
+    )
