@@ -275,6 +275,7 @@ class SubmittedContent:
     attachments: list[SubmittedAttachment]
     certifications: list[SubmittedCertification]
     commercial_open: bool = field(default=True)
+    vendor_name: str = ""  # the company's name when it submitted ("" in old content)
 
 
 def _time(value: str | None) -> dt.time | None:
@@ -340,6 +341,7 @@ def read_content(content: dict[str, Any], *, commercial_open: bool) -> Submitted
             transition_plan=lot.get("transition_plan", ""),
         )
     return SubmittedContent(
+        vendor_name=str((content.get("company") or {}).get("name") or ""),
         rfp_version=int(content.get("rfp", {}).get("version", 0)),
         currency=visible.get("currency"),
         rfp_currency=content["rfp_currency"],

@@ -783,7 +783,9 @@ class SubmittedProposal:
 
     @property
     def name(self) -> str:
-        return str(self.proposal.company.display_name)
+        """The vendor's name as it was when it submitted: a company renamed after the
+        deadline does not change what closed RFPs' results and reports say."""
+        return self.content.vendor_name or str(self.proposal.company.display_name)
 
     @property
     def compliance(self) -> str:

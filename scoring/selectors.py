@@ -691,14 +691,22 @@ class ProposalResult:
 
 @dataclass(frozen=True)
 class SensitivityLine:
+    """How far one criterion's weight must move, the other weights held fixed, for an
+    awardable rival to draw level with the recommended proposal (Triantaphyllou &
+    Sánchez 1997, percent-top). `new_percent` is the new raw weight (the others
+    unchanged), `relative_change_percent` the change as a share of the current weight
+    (negative: the weight falls); both None when no weight in [0 %, 100 %] does it."""
+
     criterion_id: int
     name: str
     current_percent: float
     new_percent: float | None
+    relative_change_percent: float | None
     new_winner_id: int | None
     new_winner: str
     direction: str  # "rise", "fall" or ""
     message: str
+    analysed: bool = True
 
 
 @dataclass(frozen=True)
@@ -734,11 +742,18 @@ class LotResults:
     ranking: tuple[ProposalResult, ...]  # best first
     not_ranked: tuple[ProposalResult, ...]
     tie_breaks: tuple[str, ...]
-    sensitivity: tuple[SensitivityLine, ...]
+    sensitivity: tuple[SensitivityLine, ...]  # percent-top, the most critical first
     sensitivity_note: str
-    most_critical: str
+    most_critical: str  # the percent-top critical criterion (drives the headline)
+    most_critical_any: str  # the percent-any critical criterion
+    most_critical_any_message: str
     items_total: int
-    items_missing: int
+    items_missing: int  # evaluator items with no score at all
+    items_unscored: int  # ...or still waiting for an assigned evaluator (awardable bids)
+    # The scores of the proposals that can win may still change: an item assigned to an
+    # evaluator has not been scored by them (nor settled by consensus).
+    provisional: bool
+    provisional_note: str  # "Provisional: 3 items unscored." or ""
     flagged: tuple[FlaggedItem, ...]
     award: AwardView | None
     award_history: tuple[AwardView, ...]
@@ -760,8 +775,11 @@ class LotResults:
 
     @property
     def robust_criteria(self) -> list[str]:
-        """Criteria whose weight cannot change the winner at any value."""
-        return [line.name for line in self.sensitivity if line.new_percent is None]
+        """Criteria whose weight cannot change the winner at any value (the others
+        unchanged); a criterion the time limit left unanalysed is not one of them."""
+        return [
+            line.name for line in self.sensitivity if line.new_percent is None and line.analysed
+        ]
 
 
 @dataclass(frozen=True)
@@ -788,6 +806,9 @@ class EvaluationResults:
     lots: tuple[LotResults, ...]
     score_bands: tuple[tuple[str, str, str], ...]
     generated_at: dt.datetime
+    items_unscored: int = 0  # over every lot
+    provisional: bool = False
+    provisional_note: str = ""
 
     @property
     def main_criteria(self) -> tuple[CriterionNode, ...]:
@@ -851,6 +872,8 @@ class _Loaded:
     consensus: dict[tuple[int, int, int], ConsensusScore]
     awards: list[AwardDecision]
     location: automatic.LocationContext
+    assignments: list[tuple[int, int, int | None]]  # (evaluator, criterion, lot or all)
+    conflicts: set[tuple[int, int]]  # (evaluator, company) declared conflicted
 
 
 def _load(evaluation: Evaluation, rfp: RFP, *, now: dt.datetime | None = None) -> _Loaded:
@@ -898,6 +921,16 @@ def _load(evaluation: Evaluation, rfp: RFP, *, now: dt.datetime | None = None) -
         consensus=consensus,
         awards=awards,
         location=location_context(content_rfp, submitted),
+        assignments=list(
+            EvaluatorAssignment.objects.filter(evaluation=evaluation).values_list(
+                "evaluator_id", "criterion_id", "lot_id"
+            )
+        ),
+        conflicts=set(
+            ConflictDeclaration.objects.filter(
+                evaluation=evaluation, has_conflict=True
+            ).values_list("evaluator_id", "company_id")
+        ),
     )
 
 
@@ -1025,14 +1058,19 @@ def _evaluator_aggregates(
     return out
 
 
-def _award_view(award: AwardDecision) -> AwardView:
-    winners = sorted(award.winners.all(), key=lambda p: p.company.display_name)
+def _award_view(award: AwardDecision, names: Mapping[int, str] | None = None) -> AwardView:
+    """`names`: proposal -> the vendor's name as it submitted."""
+
+    def name(proposal: Proposal) -> str:
+        return (names or {}).get(proposal.pk) or str(proposal.company.display_name)
+
+    winners = sorted(award.winners.all(), key=name)
     return AwardView(
         id=award.pk,
         status=award.status,
         status_label=award.get_status_display(),
         winner_ids=tuple(p.pk for p in winners),
-        winners=tuple(p.company.display_name for p in winners),
+        winners=tuple(name(p) for p in winners),
         justification=award.justification,
         notify_ranks=award.notify_ranks,
         proposed_by=str(award.proposed_by) if award.proposed_by else "",
@@ -1044,45 +1082,56 @@ def _award_view(award: AwardDecision) -> AwardView:
 
 
 def _sensitivity_lines(
-    result: engine.SensitivityResult,
+    result: engine.CriticalityResult,
     names: Mapping[str, str],
     vendors: Mapping[str, str],
 ) -> tuple[SensitivityLine, ...]:
-    """The engine's analysis in words, with criterion and vendor names. Only awardable
-    proposals are ranked, so every rival named can be awarded."""
-    winner = vendors[result.winner]
+    """The percent-top criticality in words, with criterion and vendor names, the most
+    critical first (so the list's first line is the headline's criterion). Only
+    awardable proposals are ranked, so every rival named can be awarded."""
+    winner = vendors[result.top] if result.top else ""
     lines = []
     for entry in result.criteria:
         name = names[entry.criterion_id]
         current = entry.current_weight * 100
-        if entry.new_weight is None or entry.new_winner is None:
+        change = entry.percent_top
+        if not entry.analysed:
             lines.append(
                 SensitivityLine(
-                    int(entry.criterion_id),
-                    name,
-                    current,
-                    None,
-                    None,
-                    "",
-                    "",
-                    f"No weight of {name} between 0 % and 100 % changes the winner: "
-                    f"{winner} stays first.",
+                    int(entry.criterion_id), name, current, None, None, None, "", "",
+                    f"{name} was not analysed: the time limit was reached.", analysed=False,
                 )
-            )
+            )  # fmt: skip
             continue
-        new = entry.new_weight * 100
-        rival = vendors[entry.new_winner]
-        direction = "rise" if (entry.critical_delta or 0) > 0 else "fall"
-        if entry.critical_delta == 0:
+        if change is None:
+            lines.append(
+                SensitivityLine(
+                    int(entry.criterion_id), name, current, None, None, None, "", "",
+                    f"No weight of {name} between 0 % and 100 % (the other weights "
+                    f"unchanged) lets a rival draw level with {winner}.",
+                )
+            )  # fmt: skip
+            continue
+        new = change.new_weight * 100
+        rival = vendors[change.lower]
+        relative = -(change.relative_change_percent or 0.0)
+        direction = "rise" if change.delta < 0 else "fall"
+        if change.delta == 0:
             message = (
-                f"{rival} already has the same total as {winner}: any change of the weight of "
-                f"{name} in its favour puts it first."
+                f"{rival} already has the same total as {winner}: any change of the weight "
+                f"of {name} in its favour puts it first."
+            )
+        elif change.relative_change_percent is None:
+            message = (
+                f"{name} has no weight now; a weight of {_percent(new)} (the other weights "
+                f"unchanged) would bring {rival} level with {winner}."
             )
         else:
             message = (
-                f"The weight of {name} would have to {direction} from {_percent(current)} to "
-                f"{_percent(new)} of the total (the other weights rescaled in proportion) for "
-                f"{rival} to rank first instead of {winner}."
+                f"The weight of {name} would have to {direction} by "
+                f"{_percent(abs(relative))} of itself, from {_percent(current)} to "
+                f"{_percent(new)} with the other weights unchanged, for {rival} to draw "
+                f"level with {winner}."
             )
         lines.append(
             SensitivityLine(
@@ -1090,20 +1139,85 @@ def _sensitivity_lines(
                 name,
                 current,
                 new,
-                int(entry.new_winner),
+                relative if change.relative_change_percent is not None else None,
+                int(change.lower),
                 rival,
-                direction,
+                direction if change.delta else "",
                 message,
             )
         )
-    # The weights that can change the winner first, the smallest change first.
+    # The most critical first: the smallest relative change (a weight now 0 after
+    # every weight that has one), the weights that cannot change the winner last.
     lines.sort(
         key=lambda line: (
             line.new_percent is None,
-            abs((line.new_percent or 0.0) - line.current_percent),
+            line.relative_change_percent is None,
+            abs(line.relative_change_percent or 0.0),
         )
     )
+    if result.top is not None and result.percent_top_criterion is not None:
+        first = names[result.percent_top_criterion]
+        head = next(line for line in lines if line.name == first)
+        lines.remove(head)
+        lines.insert(0, head)
     return tuple(lines)
+
+
+def _percent_any_message(
+    change: engine.PairChange | None, name: str, vendors: Mapping[str, str]
+) -> str:
+    """The percent-any critical criterion in words: the smallest change of one weight
+    that swaps any two awardable proposals (not only the first two)."""
+    if change is None:
+        return ""
+    higher, lower = vendors[change.higher], vendors[change.lower]
+    if change.delta == 0:
+        return f"{higher} and {lower} have the same total: any change of {name} can swap them."
+    if change.relative_change_percent is None:
+        return (
+            f"Giving {name} a weight of {_percent(change.new_weight * 100)} would bring "
+            f"{lower} level with {higher}."
+        )
+    direction = "rise" if change.delta < 0 else "fall"
+    return (
+        f"The smallest change that reorders any two awardable proposals: the weight of "
+        f"{name} would have to {direction} by {_percent(abs(change.relative_change_percent))} "
+        f"of itself, from {_percent(change.current_weight * 100)} to "
+        f"{_percent(change.new_weight * 100)}, for {lower} to draw level with {higher}."
+    )
+
+
+def _on_scale_kind(criterion: Criterion) -> engine.OnScaleKind:
+    """Each criterion on its own scale: evaluator scores 0-10, automatic points 0-100,
+    cost relative to the lowest total cost of ownership."""
+    if criterion.is_cost:
+        return engine.COST_RELATIVE
+    if criterion.is_scored_by_evaluators:
+        return engine.EVALUATOR_SCALE
+    return engine.POINTS_SCALE
+
+
+def _assigned_evaluators(
+    loaded: _Loaded, lot: Lot, leaves: Sequence[TreeNode]
+) -> dict[int, set[int]]:
+    """leaf criterion -> the evaluators assigned to score it in this lot (an assignment
+    of a group covers every evaluator-scored criterion under it)."""
+    parents = {node.criterion.pk: node.criterion.parent_id for node in walk(loaded.tree)}
+    out: dict[int, set[int]] = {}
+    for leaf in leaves:
+        if not leaf.criterion.is_scored_by_evaluators:
+            continue
+        chain: set[int] = set()
+        pk: int | None = leaf.criterion.pk
+        while pk is not None and pk not in chain:
+            chain.add(pk)
+            pk = parents.get(pk)
+        out[leaf.criterion.pk] = {
+            who
+            for who, criterion, assigned_lot in loaded.assignments
+            if criterion in chain and assigned_lot in (None, lot.pk)
+        }
+    return out
 
 
 def _display_name(leaf: TreeNode, parents: Mapping[int, TreeNode]) -> str:
@@ -1141,25 +1255,39 @@ def _lot_results(
     raw: dict[int, dict[int, float | None]] = {}
     explained: dict[int, dict[int, automatic.AutoValue]] = {}
     extra: dict[int, tuple[automatic.TCOBreakdown | None, tuple[Any, ...]]] = {}
+    assigned = _assigned_evaluators(loaded, lot, all_leaves)
     items_total = items_missing = 0
+    unscored: dict[int, list[str]] = defaultdict(list)  # proposal -> items with no score
+    pending: dict[int, int] = defaultdict(int)  # proposal -> items not final yet
     for item in proposals:
         pid = item.proposal.pk
         values, tco, centres = _lot_automatic_values(loaded, lot, item)
         extra[pid] = (tco, centres)
         raw[pid] = {}
         explained[pid] = {}
+        company = item.proposal.company_id
+        conflicted = {who for who, declared in loaded.conflicts if declared == company}
         for leaf in all_leaves:
             criterion = leaf.criterion
             if criterion.is_scored_by_evaluators:
                 scores = evaluator_items[(criterion.pk, pid)]
                 items_total += 1
                 value = scores.value
+                waiting = scores.consensus is None and bool(
+                    assigned.get(criterion.pk, set())
+                    - conflicted
+                    - {score.evaluator_id for score in scores.scores}
+                )
+                if value is None or waiting:
+                    pending[pid] += 1
                 if value is None:
                     items_missing += 1
-                    shown = "not scored yet (counts as 0)"
-                    value = 0.0
+                    unscored[pid].append(leaf.path)
+                    shown = "not scored yet"
                 else:
                     shown = f"{value:.2f}".rstrip("0").rstrip(".") + " / 10"
+                    if waiting:
+                        shown += " (an assigned evaluator has not scored yet)"
                 raw[pid][criterion.pk] = value
                 explained[pid][criterion.pk] = automatic.AutoValue(
                     value,
@@ -1168,6 +1296,7 @@ def _lot_results(
                     if scores.consensus
                     else f"The {evaluation.aggregation} of the evaluators' submitted scores "
                     "(0-10).",
+                    problem="" if value is not None else "Not scored yet.",
                 )
             else:
                 auto = values.get(criterion.source)
@@ -1180,11 +1309,24 @@ def _lot_results(
     # knock-out, a missing mandatory certification...; proposals/compliance.py) is listed
     # apart with its reasons, until the buyer overrides it with a recorded reason. So the
     # recommendation, the sensitivity rivals and the award never consider it.
+    # An unscored item is never counted as 0: a proposal with an item nobody has scored
+    # yet is not ranked until it is (its other scores are shown), and while any item of
+    # an awardable proposal waits for an assigned evaluator the results are provisional.
     reasons: dict[int, str] = {}
     for item in proposals:
         pid = item.proposal.pk
         if item.proposal.effective_compliance == ComplianceStatus.NON_COMPLIANT:
             reasons[pid] = EXCLUDED_PREFIX + _non_compliance_reasons(item.proposal)
+            continue
+        if unscored[pid]:
+            missing_items = unscored[pid]
+            reasons[pid] = (
+                "Not ranked until scored: "
+                + _count(len(missing_items), "item has", "items have")
+                + f" no score yet ({', '.join(missing_items[:3])}"
+                + (", …" if len(missing_items) > 3 else "")
+                + ")."
+            )
             continue
         # Proposals missing a value on a weighted criterion cannot be ranked.
         for leaf in weighted_leaves:
@@ -1192,6 +1334,11 @@ def _lot_results(
                 problem = explained[pid][leaf.criterion.pk].problem or "No value."
                 reasons[pid] = f"{leaf.path}: {problem}"
                 break
+    items_unscored = sum(
+        count
+        for pid, count in pending.items()
+        if not reasons.get(pid, "").startswith(EXCLUDED_PREFIX)
+    )
     ranked = [item for item in proposals if item.proposal.pk not in reasons]
     parents = {node.criterion.pk: node for node in walk(loaded.tree)}
     names = {str(leaf.criterion.pk): _display_name(leaf, parents) for leaf in weighted_leaves}
@@ -1199,7 +1346,7 @@ def _lot_results(
     wsm: engine.Ranking | None = None
     ranking: engine.Ranking | None = None
     sensitivity: tuple[SensitivityLine, ...] = ()
-    sensitivity_note = most_critical = ""
+    sensitivity_note = most_critical = most_critical_any = most_critical_any_message = ""
     tie_breaks: tuple[str, ...] = ()
     if ranked and weighted_leaves:
         ids = [str(item.proposal.pk) for item in ranked]
@@ -1214,17 +1361,36 @@ def _lot_results(
             for item in ranked
         ]
         weights = {str(leaf.criterion.pk): global_[leaf.criterion.pk] for leaf in weighted_leaves}
-        wsm = engine.rank_weighted_sum(ids, crits, matrix, weights)
+        # Scores keep their meaning: evaluator scores on their 0-10 scale, automatic
+        # points on their 0-100 scale, cost relative to the lowest TCO (engine/onscale.py).
+        scaled = [
+            engine.ScaledCriterion(str(leaf.criterion.pk), _on_scale_kind(leaf.criterion))
+            for leaf in weighted_leaves
+        ]
+        wsm = engine.rank_weighted_sum_on_scale(ids, scaled, matrix, weights)
         ranking = (
-            wsm if method == "weighted_sum" else engine.rank(method, ids, crits, matrix, weights)
-        )  # type: ignore[arg-type]
+            wsm if method == "weighted_sum" else engine.rank(method, ids, crits, matrix, weights)  # type: ignore[arg-type]
+        )
         tie_breaks = tuple(_name_ids(tie.explanation, names, vendors) for tie in ranking.tie_breaks)
         if len(ranked) > 1:
-            analysis = engine.analyse_sensitivity(method, ids, crits, matrix, weights)  # type: ignore[arg-type]
+            if method == "weighted_sum":
+                normalised = [[wsm.get(i).normalised[c.id] for c in scaled] for i in ids]
+                analysis = engine.criticality_weighted_sum(
+                    ids, [c.id for c in scaled], normalised, weights
+                )
+            else:
+                analysis = engine.criticality_topsis(ids, crits, matrix, weights)
             sensitivity = _sensitivity_lines(analysis, names, vendors)
             sensitivity_note = analysis.note
-            if analysis.most_critical_criterion:
-                most_critical = names[analysis.most_critical_criterion]
+            if analysis.percent_top_criterion:
+                most_critical = names[analysis.percent_top_criterion]
+            if analysis.percent_any_criterion:
+                most_critical_any = names[analysis.percent_any_criterion]
+                most_critical_any_message = _percent_any_message(
+                    analysis.get(analysis.percent_any_criterion).percent_any,
+                    most_critical_any,
+                    vendors,
+                )
 
     def proposal_result(item: SubmittedProposal, rank: int | None) -> ProposalResult:
         pid = item.proposal.pk
@@ -1327,6 +1493,7 @@ def _lot_results(
         if leaf.evaluators is not None and leaf.evaluators.needs_discussion
     )
     lot_awards = [a for a in loaded.awards if a.lot_id == lot.pk]
+    submitted_names = {item.proposal.pk: item.name for item in loaded.submitted}
     current = next((a for a in lot_awards if a.status != AwardStatus.RETURNED), None)
     return LotResults(
         lot_id=lot.pk,
@@ -1337,11 +1504,18 @@ def _lot_results(
         sensitivity=sensitivity,
         sensitivity_note=sensitivity_note,
         most_critical=most_critical,
+        most_critical_any=most_critical_any,
+        most_critical_any_message=most_critical_any_message,
         items_total=items_total,
         items_missing=items_missing,
+        items_unscored=items_unscored,
+        provisional=items_unscored > 0,
+        provisional_note=_provisional_note(items_unscored),
         flagged=flagged,
-        award=_award_view(current) if current else None,
-        award_history=tuple(_award_view(a) for a in lot_awards if a.status == AwardStatus.RETURNED),
+        award=_award_view(current, submitted_names) if current else None,
+        award_history=tuple(
+            _award_view(a, submitted_names) for a in lot_awards if a.status == AwardStatus.RETURNED
+        ),
     )
 
 
@@ -1458,6 +1632,7 @@ def _evaluation_results(
             _lot_results(loaded, item, local, global_, excluded, weighted_leaves) for item in lots
         ]
     )
+    unscored = sum(item.items_unscored for item in lot_results)
     return EvaluationResults(
         rfp_id=rfp.pk,
         reference=rfp.reference,
@@ -1481,7 +1656,16 @@ def _evaluation_results(
         lots=tuple(lot_results),
         score_bands=tuple(SCORE_BANDS),
         generated_at=now or timezone.now(),
+        items_unscored=unscored,
+        provisional=unscored > 0,
+        provisional_note=_provisional_note(unscored),
     )
+
+
+def _provisional_note(unscored: int) -> str:
+    if not unscored:
+        return ""
+    return f"Provisional: {_count(unscored, 'item', 'items')} unscored."
 
 
 # --- Is the technical evaluation final? ---------------------------------------------------------

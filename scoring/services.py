@@ -1716,28 +1716,33 @@ def award_propose(
 
 
 def award_blockers(lot_results: selectors.LotResults) -> list[str]:
-    """Why no award can be decided on this lot's results yet: an awardable proposal has
-    an item without a score (the results are provisional) or an item flagged for
-    discussion without a consensus score. Excluded (non-compliant) proposals cannot win,
-    so their open items do not hold the award up."""
-    leaves = [
-        leaf.evaluators
-        for result in lot_results.ranking
+    """Why no award can be decided on this lot's results yet: the results are
+    provisional (an item of a proposal that can win still waits for an assigned
+    evaluator's score, or has no score at all) or an item flagged for discussion has no
+    consensus score. Excluded (non-compliant) proposals cannot win, so their open items
+    do not hold the award up."""
+    candidates = [
+        result
+        for result in lot_results.all_proposals
+        if not result.not_ranked_reason.startswith(selectors.EXCLUDED_PREFIX)
+    ]
+    open_items = sum(
+        1
+        for result in candidates
         for leaf in result.leaves
         if leaf.evaluators is not None
-    ]
-    missing = sum(1 for item in leaves if item.value is None)
-    open_items = sum(1 for item in leaves if item.needs_discussion and item.consensus is None)
+        and leaf.evaluators.needs_discussion
+        and leaf.evaluators.consensus is None
+    )
     reasons = []
-    if missing:
+    if lot_results.provisional:
         reasons.append(
-            f"The results are provisional: {missing} item(s) of the ranked proposals still "
-            "need a submitted score or a consensus score."
+            f"The results are provisional: {lot_results.items_unscored} item(s) of the "
+            "proposals that can win still need a submitted score from every assigned "
+            "evaluator, or a consensus score."
         )
     if open_items:
-        reasons.append(
-            f"{open_items} item(s) flagged for discussion still need a consensus score."
-        )
+        reasons.append(f"{open_items} item(s) flagged for discussion still need a consensus score.")
     return reasons
 
 

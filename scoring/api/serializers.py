@@ -19,7 +19,6 @@ from scoring.models import Aggregation, RankingMethod, Source
 # --- Input ---------------------------------------------------------------------------------------
 
 
-
 def _addendum_summary() -> serializers.CharField:
     """Every criteria write takes one: after publication the change is an addendum."""
     return serializers.CharField(
@@ -29,6 +28,7 @@ def _addendum_summary() -> serializers.CharField:
         help_text="Once the RFP is published (until its deadline): what changed, sent to the "
         "invited vendors as a numbered addendum. Required then.",
     )
+
 
 class SetupSerializer(serializers.Serializer[Any]):
     rfp = serializers.IntegerField(help_text="The RFP to evaluate.")
@@ -327,11 +327,23 @@ class SensitivitySchema(serializers.Serializer[Any]):
     criterion_id = serializers.IntegerField()
     name = serializers.CharField()
     current_percent = serializers.FloatField()
-    new_percent = serializers.FloatField(allow_null=True)
+    new_percent = serializers.FloatField(
+        allow_null=True,
+        help_text="The criterion's new weight (percent), the other weights unchanged, at "
+        "which the rival draws level with the recommended proposal (Triantaphyllou & "
+        "Sánchez 1997); null when no weight between 0 and 100 does it.",
+    )
+    relative_change_percent = serializers.FloatField(
+        allow_null=True,
+        help_text="That change as a percentage of the current weight (negative: the weight falls).",
+    )
     new_winner_id = serializers.IntegerField(allow_null=True)
     new_winner = serializers.CharField()
     direction = serializers.CharField()
     message = serializers.CharField()
+    analysed = serializers.BooleanField(
+        help_text="False when the TOPSIS search hit its time limit before this criterion."
+    )
 
 
 class FlaggedSchema(serializers.Serializer[Any]):
@@ -366,9 +378,23 @@ class LotResultsSchema(serializers.Serializer[Any]):
     tie_breaks = serializers.ListField(child=serializers.CharField())
     sensitivity = SensitivitySchema(many=True)
     sensitivity_note = serializers.CharField()
-    most_critical = serializers.CharField()
+    most_critical = serializers.CharField(
+        help_text="The percent-top critical criterion: the smallest relative change of its "
+        "weight lets an awardable rival draw level with the recommended proposal."
+    )
+    most_critical_any = serializers.CharField(
+        help_text="The percent-any critical criterion: the smallest relative change of its "
+        "weight reorders any two awardable proposals."
+    )
+    most_critical_any_message = serializers.CharField()
     items_total = serializers.IntegerField()
-    items_missing = serializers.IntegerField()
+    items_missing = serializers.IntegerField(help_text="Evaluator items with no score at all.")
+    items_unscored = serializers.IntegerField(
+        help_text="Items of proposals that can win still waiting for an assigned "
+        "evaluator's score (or a consensus score)."
+    )
+    provisional = serializers.BooleanField()
+    provisional_note = serializers.CharField()
     flagged = FlaggedSchema(many=True)
     award = AwardViewSchema(allow_null=True)
     award_history = AwardViewSchema(many=True)
@@ -417,6 +443,12 @@ class EvaluationResultsSchema(serializers.Serializer[Any]):
     lots = LotResultsSchema(many=True)
     score_bands = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
     generated_at = serializers.DateTimeField()
+    items_unscored = serializers.IntegerField()
+    provisional = serializers.BooleanField(
+        help_text="True while any item of a proposal that can win is unscored: the ranking "
+        "may still change and no award can be proposed."
+    )
+    provisional_note = serializers.CharField()
 
 
 class EvaluationDetailSchema(serializers.Serializer[Any]):

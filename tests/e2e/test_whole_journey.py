@@ -340,7 +340,7 @@ def late_change_is_refused(vendor, rfp: RFP) -> None:
     page = vendor.page
     click(vendor, "main a:has-text('Back to your proposal')")
     click(vendor, "main a:has-text('Pricing')")
-    page.locator("input[name^=prices_]").first.fill("50000")
+    page.locator("input[name^=prices_]").first.fill("20000")
     page.locator("input[name^=prices_]").first.press("Tab")
     saved(page)
     back_to_proposal(vendor)
@@ -471,6 +471,24 @@ def non_compliant_vendors(rfp: RFP) -> list[str]:
     ]
 
 
+def top_scorer_if_compliance_were_ignored(rfp: RFP) -> str:
+    """The premise of the report check: counted as compliant, the excluded vendor would
+    have the highest score (worked out in a transaction that is rolled back)."""
+    from django.db import transaction
+
+    from proposals.models import Proposal
+    from scoring.selectors import _evaluation_results
+
+    with transaction.atomic():
+        Proposal.objects.filter(rfp=rfp, status="submitted").update(
+            compliance_override="compliant", compliance_override_reason="premise check"
+        )
+        winner = _evaluation_results(rfp=rfp).lots[0].winner
+        transaction.set_rollback(True)
+    assert winner is not None
+    return Proposal.objects.select_related("company").get(pk=winner.proposal_id).company.legal_name
+
+
 def buyer_tries_what_if_weights(buyer, rfp: RFP) -> None:
     from scoring.models import Criterion
 
@@ -527,9 +545,13 @@ def buyer_generates_the_report(buyer, rfp: RFP) -> Path:
     assert len(reader.pages) >= 4
     for vendor in VENDORS:
         assert vendor in text, vendor
-    # The executive summary recommends an awardable vendor, never an excluded one.
+    # The highest scorer is non-compliant, and the executive summary recommends an
+    # awardable vendor, never the excluded one.
+    excluded = non_compliant_vendors(rfp)
+    assert top_scorer_if_compliance_were_ignored(rfp) in excluded
     recommended = text.split("Recommended vendor", 1)[1].strip().splitlines()[0]
-    assert not any(name in recommended for name in non_compliant_vendors(rfp)), recommended
+    assert not any(name in recommended for name in excluded), recommended
+    assert any(name in recommended for name in VENDORS), recommended
     return target
 
 
@@ -613,8 +635,10 @@ def test_whole_journey(journey, settings, monkeypatch):
         bangalore, "bangalore", ["30000", "900", "2100", "0.95", "5000"], screenshots=False
     )
     submit_the_proposal(bangalore, "bangalore")
+    # Monterrey bids lowest but, a newcomer, lacks the mandatory certification: the
+    # highest scorer is non-compliant, and the report must not recommend it.
     fill_in_a_proposal(
-        newcomer, "monterrey", ["55000", "1300", "2900", "1.20", "7000"], screenshots=False
+        newcomer, "monterrey", ["22000", "650", "1500", "0.70", "3600"], screenshots=False
     )
     submit_the_proposal(newcomer, "monterrey")
     late_change_is_refused(newcomer, rfp)

@@ -281,7 +281,10 @@ def test_knockouts_and_certifications(
         "PCI DSS" in row.label and row.value == "no" for row in leaf_of(b, "Certifications").rows
     )
     assert b.compliance == "non_compliant" and not b.awardable
-    assert a.awardable
+    assert b.not_ranked_reason.startswith("Excluded (non-compliant): ")
+    # Nothing is scored yet: the compliant one waits for its scores, not excluded.
+    assert a.compliance != "non_compliant"
+    assert a.not_ranked_reason.startswith("Not ranked until scored: 5 items have no score")
 
 
 @pytest.mark.parametrize("currency", ["USD", "EUR", "PHP", "INR", "MXN", "JPY", "KWD", "CHF"])

@@ -120,6 +120,22 @@ def test_scoring_after_the_lock_is_refused(
     f.score_all(evaluator2, started)
     f.declare_none(evaluator, started)
     f.score_all(evaluator, started, submit=False)
+    # While evaluator 1's items wait, the results are provisional and nothing is awarded.
+    with pytest.raises(ConflictError) as waiting:
+        propose(started, procurement_manager)
+    assert "The results are provisional: 10 item(s)" in waiting.value.message
+    # The panel settles them by consensus instead.
+    for proposal in Proposal.objects.filter(rfp=started.rfp):
+        for leaf in f.evaluator_leaves(started):
+            services.consensus_set(
+                actor=procurement_manager,
+                evaluation=f.fresh(started),
+                criterion=leaf,
+                proposal=proposal,
+                lot=started.rfp.lots.get(),
+                score="7",
+                justification="Evaluator 1 is away; the panel agreed evaluator 2's score.",
+            )
     award = propose(started, procurement_manager)
     services.award_approve(actor=buyer_admin, award=award)
     work = selectors.evaluator_workload(evaluation=f.fresh(started), user=evaluator)

@@ -649,7 +649,10 @@ def test_the_report_says_criteria_set_after_publication(
     rfp = legacy(opened)
     evaluation = services.evaluation_setup(actor=procurement_manager, rfp=rfp)
     f.setup_panel(procurement_manager, evaluation, [evaluator, evaluator2])
-    f.start(procurement_manager, f.fresh(evaluation))
+    evaluation = f.start(procurement_manager, f.fresh(evaluation))
+    for person in (evaluator, evaluator2):  # a proposal is ranked only once it is scored
+        f.declare_none(person, evaluation)
+        f.score_all(person, evaluation)
     report = make(procurement_manager, reload(rfp), capture=django_capture_on_commit_callbacks)
     text = pdf_text(report)
     methodology = text[text.index("Appendix A — Methodology") :]

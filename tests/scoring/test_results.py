@@ -29,9 +29,11 @@ def test_ranking_points_add_up(scored, procurement_manager):
             proposal.total_points
         )
         assert [c.name for c in proposal.criteria] == ["Cost", "Quality", "Technology", "Location"]
-    # Both evaluators gave 7 everywhere: both vendors get full marks on evaluator items.
+    # Both evaluators gave 7 everywhere: 7 out of 10 is 70 points, whoever else bids
+    # (scores are normalised on their own scale, not against the best vendor).
     b = lot.ranking[0]
-    assert b.leaf(f.leaf(scored, "Automation").pk).points == pytest.approx(100.0)
+    assert b.leaf(f.leaf(scored, "Automation").pk).points == pytest.approx(70.0)
+    assert not lot.provisional and lot.provisional_note == ""
     assert lot.complete and lot.items_total == 10
     assert results.method == "weighted_sum" and not results.what_if
 
@@ -56,37 +58,40 @@ def test_what_if_changes_the_ranking_and_saves_nothing(scored, procurement_manag
 
 
 def test_sensitivity_in_words(scored, procurement_manager):
+    """Triantaphyllou & Sánchez (1997) as published: one weight moves, the others stay."""
     results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     lot = results.lots[0]
     cost = next(line for line in lot.sensitivity if line.name == "Cost")
     assert cost.direction == "fall" and cost.new_winner == "Manila Contact Co"
-    assert cost.message.startswith("The weight of Cost would have to fall from 40 % to ")
-    assert "for Manila Contact Co to rank first instead of Bangalore Process Ltd" in cost.message
-    # Check the claim: at that weight (the others rescaled in proportion) the two totals
-    # are equal.
-    others = (100 - cost.new_percent) / 60
+    assert cost.message.startswith("The weight of Cost would have to fall by ")
+    assert "from 40 % to " in cost.message and "with the other weights unchanged" in cost.message
+    assert "for Manila Contact Co to draw level with Bangalore Process Ltd" in cost.message
+    assert cost.relative_change_percent == pytest.approx(
+        (cost.new_percent - cost.current_percent) / cost.current_percent * 100
+    )
+    # Check the claim: Cost at its new raw weight, the other weights unchanged (the what-if
+    # rescales the four to 100 %, which changes no order), and the two totals are equal.
     at = selectors.evaluation_results(
         rfp=scored.rfp,
         user=procurement_manager,
-        weights={
-            f.main(scored, "Cost").pk: cost.new_percent,
-            f.main(scored, "Quality").pk: 30 * others,
-            f.main(scored, "Technology").pk: 15 * others,
-            f.main(scored, "Location").pk: 15 * others,
-        },
+        weights={f.main(scored, "Cost").pk: cost.new_percent},
     )
     totals = [p.total_points for p in at.lots[0].ranking]
     assert totals[0] == pytest.approx(totals[1], abs=1e-6)
     # Criteria that cannot change the winner are named as such.
     assert "Quality › Knock-out questions" in lot.robust_criteria
-    assert lot.most_critical
-    # Lines that can change the winner come first, the smallest change first.
+    # The headline (percent-top critical criterion) is the list's first line, and the
+    # list is ordered by the size of the relative change.
+    assert lot.most_critical == lot.sensitivity[0].name
     changes = [
-        abs(line.new_percent - line.current_percent)
+        abs(line.relative_change_percent)
         for line in lot.sensitivity
-        if line.new_percent is not None
+        if line.relative_change_percent is not None
     ]
     assert changes == sorted(changes)
+    # Two vendors: the only pair is the top pair, so percent-any names the same criterion.
+    assert lot.most_critical_any == lot.most_critical
+    assert lot.most_critical_any_message
 
 
 def by_topsis(pm, evaluation):
@@ -142,9 +147,17 @@ def test_incomplete_scores_are_reported(started, procurement_manager, evaluator)
     f.declare_none(evaluator, started)
     f.score_all(evaluator, started, submit=False)
     results = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager)
-    assert results.lots[0].items_missing == 10 and not results.complete
-    leaf = results.lots[0].ranking[0].leaf(f.leaf(started, "Security").pk)
-    assert leaf.raw_display.startswith("not scored yet")
+    lot = results.lots[0]
+    assert lot.items_missing == 10 and not results.complete
+    assert lot.provisional and results.provisional
+    assert results.provisional_note == lot.provisional_note == "Provisional: 10 items unscored."
+    # An unscored item is never a silent 0: the proposal waits, with the reason.
+    assert lot.ranking == ()
+    assert len(lot.not_ranked) == 2
+    waiting = lot.not_ranked[0]
+    assert waiting.not_ranked_reason.startswith("Not ranked until scored: 5 items have no")
+    leaf = waiting.leaf(f.leaf(started, "Security").pk)
+    assert leaf.raw is None and leaf.raw_display == "not scored yet"
 
 
 def test_one_lot_only(scored, procurement_manager):
@@ -227,3 +240,75 @@ def test_a_non_compliant_proposal_is_excluded_from_the_ranking_and_the_sensitivi
     )
     back = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
     assert "Manila Contact Co" in [p.vendor for p in back.ranking] and not back.not_ranked
+
+
+def test_a_partly_scored_evaluation_is_provisional_and_ranks_only_what_is_scored(
+    started, procurement_manager, evaluator, evaluator2
+):
+    """Evaluator 2 submitted everything, evaluator 1 nothing yet: every item has a score
+    (ranked), but every item still waits for an assigned evaluator (provisional, no award).
+    Then evaluator 1 submits: final."""
+    f.declare_none(evaluator2, started)
+    f.score_all(evaluator2, started, default=6)
+    lot = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager).lots[0]
+    assert lot.items_missing == 0 and len(lot.ranking) == 2
+    assert lot.provisional and lot.items_unscored == 10
+    assert lot.provisional_note == "Provisional: 10 items unscored."
+    security = lot.ranking[0].leaf(f.leaf(started, "Security").pk)
+    assert security.raw_display == "6 / 10 (an assigned evaluator has not scored yet)"
+    assert services.award_blockers(lot)[0].startswith("The results are provisional: 10 item(s)")
+    f.declare_none(evaluator, started)
+    f.score_all(evaluator, started, default=6)
+    done = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager)
+    assert not done.provisional and done.items_unscored == 0 and done.provisional_note == ""
+    assert services.award_blockers(done.lots[0]) == []
+
+
+def test_a_conflicted_evaluator_does_not_keep_the_results_provisional(
+    started, procurement_manager, evaluator, evaluator2
+):
+    from proposals.models import Proposal
+
+    f.declare_none(evaluator2, started)
+    f.score_all(evaluator2, started)
+    manila = Proposal.objects.get(rfp=started.rfp, company__legal_name="Manila Contact Co")
+    bangalore = Proposal.objects.get(rfp=started.rfp, company__legal_name="Bangalore Process Ltd")
+    services.conflicts_declare(
+        actor=evaluator,
+        evaluation=started,
+        declarations={
+            manila.company_id: services.Declaration(True, "My brother-in-law runs Manila."),
+            bangalore.company_id: services.Declaration(False),
+        },
+    )
+    f.score_all(evaluator, started)
+    lot = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager).lots[0]
+    assert not lot.provisional and lot.items_unscored == 0
+
+
+def test_scores_keep_their_meaning_when_a_vendor_leaves(scored, procurement_manager, evaluator):
+    """On-scale normalisation: 7/10 is 70 points whoever else bids; only the cost column
+    is relative (to the lowest TCO)."""
+    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    lot = results.lots[0]
+    for proposal in lot.ranking:
+        for leaf in proposal.leaves:
+            if leaf.source == "evaluators":
+                assert leaf.points == pytest.approx(leaf.raw * 10)
+            elif leaf.source == "tco":
+                lowest = min(p.leaf(leaf.criterion_id).raw for p in lot.ranking)
+                assert leaf.points == pytest.approx(lowest / leaf.raw * 100)
+            elif leaf.raw is not None:
+                assert leaf.points == pytest.approx(leaf.raw)
+
+
+def test_a_vendor_renamed_after_the_deadline_keeps_its_submitted_name(scored, procurement_manager):
+    from vendors.models import VendorCompany
+
+    VendorCompany.objects.filter(legal_name="Manila Contact Co").update(
+        legal_name="Renamed Holdings plc", trading_name="Renamed"
+    )
+    lot = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    names = [p.vendor for p in lot.all_proposals]
+    assert "Manila Contact Co" in names and "Renamed" not in names
+    assert all("Renamed" not in line.message for line in lot.sensitivity)

@@ -222,5 +222,7 @@ def test_drafts_never_count_in_the_results(declared, evaluator, procurement_mana
     results = selectors.evaluation_results(rfp=declared.rfp, user=procurement_manager)
     lot = results.lots[0]
     assert lot.items_missing == lot.items_total == 10
-    leaf = lot.ranking[0].leaf(f.leaf(declared, "Security").pk)
-    assert leaf.evaluators.scores == () and leaf.raw == 0.0
+    # Nothing submitted: no proposal is ranked on invented zeros.
+    assert lot.ranking == () and lot.provisional
+    leaf = lot.not_ranked[0].leaf(f.leaf(declared, "Security").pk)
+    assert leaf.evaluators.scores == () and leaf.raw is None
