@@ -1386,11 +1386,16 @@ def _lot_results(
                 most_critical = names[analysis.percent_top_criterion]
             if analysis.percent_any_criterion:
                 most_critical_any = names[analysis.percent_any_criterion]
-                most_critical_any_message = _percent_any_message(
-                    analysis.get(analysis.percent_any_criterion).percent_any,
-                    most_critical_any,
-                    vendors,
-                )
+                entry = analysis.get(analysis.percent_any_criterion)
+                if entry.percent_any is not None and entry.percent_any == entry.percent_top:
+                    most_critical_any_message = (
+                        "The same change is also the smallest that reorders any two "
+                        "awardable proposals."
+                    )
+                else:
+                    most_critical_any_message = _percent_any_message(
+                        entry.percent_any, most_critical_any, vendors
+                    )
 
     def proposal_result(item: SubmittedProposal, rank: int | None) -> ProposalResult:
         pid = item.proposal.pk
