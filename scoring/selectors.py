@@ -720,6 +720,34 @@ class FlaggedItem:
 
 
 @dataclass(frozen=True)
+class CriterionComparison:
+    """The recommended proposal against the runner-up on one main criterion: their
+    scores (0-100) and the points of the total the recommended one gains (negative:
+    loses) there."""
+
+    criterion_id: int
+    name: str
+    global_percent: float
+    recommended_points: float | None
+    runner_up_points: float | None
+    gain: float | None
+    message: str
+
+
+@dataclass(frozen=True)
+class BidFlag:
+    """A compliant bid abnormally far from the median of the compliant bids."""
+
+    proposal_id: int
+    vendor: str
+    tco: Decimal
+    median: Decimal
+    difference_percent: float  # (tco - median) / median x 100
+    kind: str  # "low" or "high"
+    message: str
+
+
+@dataclass(frozen=True)
 class AwardView:
     id: int
     status: str
@@ -757,6 +785,13 @@ class LotResults:
     flagged: tuple[FlaggedItem, ...]
     award: AwardView | None
     award_history: tuple[AwardView, ...]
+    # Why the first is recommended: every main criterion against the runner-up.
+    why: tuple[CriterionComparison, ...] = ()
+    why_summary: str = ""
+    recommended_tco: Decimal | None = None  # None while the prices are sealed
+    lowest_tco: Decimal | None = None  # the lowest of the ranked (awardable) bids
+    bid_flags: tuple[BidFlag, ...] = ()
+    bid_flags_note: str = ""
 
     @property
     def winner(self) -> ProposalResult | None:
@@ -809,6 +844,8 @@ class EvaluationResults:
     items_unscored: int = 0  # over every lot
     provisional: bool = False
     provisional_note: str = ""
+    budget: Decimal | None = None  # the buyer's internal budget (never shown to vendors)
+    budget_check: str = ""  # the budget against the recommended and the lowest bids
 
     @property
     def main_criteria(self) -> tuple[CriterionNode, ...]:
@@ -1497,6 +1534,8 @@ def _lot_results(
         for leaf in result.leaves
         if leaf.evaluators is not None and leaf.evaluators.needs_discussion
     )
+    why, why_summary = _why(ordered, method)
+    bid_flags, bid_flags_note = _bid_flags(ordered, loaded.rfp.currency)
     lot_awards = [a for a in loaded.awards if a.lot_id == lot.pk]
     submitted_names = {item.proposal.pk: item.name for item in loaded.submitted}
     current = next((a for a in lot_awards if a.status != AwardStatus.RETURNED), None)
@@ -1517,10 +1556,171 @@ def _lot_results(
         provisional=items_unscored > 0,
         provisional_note=_provisional_note(items_unscored),
         flagged=flagged,
+        why=why,
+        why_summary=why_summary,
+        recommended_tco=ordered[0].tco.total if ordered and ordered[0].tco else None,
+        lowest_tco=min((p.tco.total for p in ordered if p.tco is not None), default=None),
+        bid_flags=bid_flags,
+        bid_flags_note=bid_flags_note,
         award=_award_view(current, submitted_names) if current else None,
         award_history=tuple(
             _award_view(a, submitted_names) for a in lot_awards if a.status == AwardStatus.RETURNED
         ),
+    )
+
+
+def _why(
+    ordered: Sequence[ProposalResult], method: str
+) -> tuple[tuple[CriterionComparison, ...], str]:
+    """Why the first is recommended: every main criterion, against the runner-up."""
+    if not ordered:
+        return (), ""
+    first = ordered[0]
+    second = ordered[1] if len(ordered) > 1 else None
+    rows = []
+    for mine in first.criteria:
+        theirs = (
+            next((c for c in second.criteria if c.criterion_id == mine.criterion_id), None)
+            if second is not None
+            else None
+        )
+        share = f"{mine.name} ({_percent(mine.global_percent)} of the total)"
+        if mine.score_points is None:
+            rows.append(
+                CriterionComparison(
+                    mine.criterion_id, mine.name, mine.global_percent, None, None, None,
+                    f"{share}: no score.",
+                )
+            )  # fmt: skip
+            continue
+        if second is None or theirs is None or theirs.score_points is None:
+            rows.append(
+                CriterionComparison(
+                    mine.criterion_id, mine.name, mine.global_percent, mine.score_points,
+                    None, None, f"{share}: {mine.score_points:.1f} out of 100.",
+                )
+            )  # fmt: skip
+            continue
+        gain = (mine.contribution or 0.0) - (theirs.contribution or 0.0)
+        if abs(gain) < 0.05:
+            verdict = "level"
+        else:
+            verdict = f"{gain:+.1f} weighted points".replace("-", "−")
+        rows.append(
+            CriterionComparison(
+                mine.criterion_id,
+                mine.name,
+                mine.global_percent,
+                mine.score_points,
+                theirs.score_points,
+                gain,
+                f"{share}: {first.vendor} {mine.score_points:.1f}, {second.vendor} "
+                f"{theirs.score_points:.1f} out of 100 ({verdict}).",
+            )
+        )
+    if second is None:
+        return tuple(rows), f"{first.vendor} is the only proposal that can be awarded."
+    ahead = sorted(
+        (r for r in rows if r.gain is not None and r.gain >= 0.05), key=lambda r: -(r.gain or 0)
+    )
+    behind = sorted(
+        (r for r in rows if r.gain is not None and r.gain <= -0.05), key=lambda r: r.gain or 0
+    )
+    margin = (first.total_points or 0.0) - (second.total_points or 0.0)
+    total = "closeness points" if method == "topsis" else "points"
+    summary = f"{first.vendor} leads {second.vendor} by {margin:.1f} {total}"
+    if ahead:
+        summary += ", ahead on " + ", ".join(r.name for r in ahead)
+    if behind:
+        summary += (" and" if ahead else ",") + " behind on " + ", ".join(r.name for r in behind)
+    return tuple(rows), summary + "."
+
+
+ABNORMAL_BID_THRESHOLD = 0.30
+
+
+def _bid_flags(ordered: Sequence[ProposalResult], currency: str) -> tuple[tuple[BidFlag, ...], str]:
+    """Compliant bids more than 30 % below or above the median of the compliant bids:
+    the buyer asks the vendor to justify its price (an abnormally low bid may not be
+    sustainable; a high one may hide a misunderstanding of the scope)."""
+    import statistics
+
+    priced = [(p, p.tco.total) for p in ordered if p.tco is not None]
+    if len(priced) < 2:
+        return (), (
+            "Only one compliant bid has a price: there is no median to compare it with."
+            if priced
+            else ""
+        )
+    median = Decimal(statistics.median([total for _, total in priced]))
+    count = len(priced)
+    note = (
+        f"Each compliant bid is compared with the median of the {count} compliant bids "
+        f"({automatic.format_money(median, currency)}); more than "
+        f"{ABNORMAL_BID_THRESHOLD:.0%} below or above it is flagged."
+    )
+    if median <= 0:
+        return (), note
+    flags = []
+    for result, total in priced:
+        difference = float((total - median) / median)
+        if abs(difference) <= ABNORMAL_BID_THRESHOLD:
+            continue
+        kind = "low" if difference < 0 else "high"
+        flags.append(
+            BidFlag(
+                result.proposal_id,
+                result.vendor,
+                total,
+                median,
+                difference * 100,
+                kind,
+                f"{result.vendor}: {automatic.format_money(total, currency)} is "
+                f"{abs(difference) * 100:.0f} % {'below' if kind == 'low' else 'above'} the "
+                f"median of the {count} compliant bids — abnormally {kind}: ask the vendor "
+                "to justify its price.",
+            )
+        )
+    return tuple(flags), note
+
+
+def _budget_check(
+    budget: Decimal | None,
+    lots: Sequence[LotResults],
+    currency: str,
+    commercial_open: bool,
+    every_lot: bool,
+) -> str:
+    """The buyer's internal budget (for every lot) against the recommended bids and the
+    lowest compliant bids."""
+    if budget is None:
+        return "No internal budget was set for this RFP."
+    money = automatic.format_money
+    if not commercial_open:
+        return (
+            f"Budget {money(budget, currency)}: the prices are sealed, so it is compared "
+            "with the bids once they open."
+        )
+    recommended = [lot.recommended_tco for lot in lots]
+    lowest = [lot.lowest_tco for lot in lots]
+    if not lots or any(value is None for value in recommended + lowest):
+        return f"Budget {money(budget, currency)}: not every lot has a ranked bid with a price yet."
+
+    def against(amount: Decimal) -> str:
+        difference = amount - budget
+        if budget > 0 and difference > 0:
+            return f"{difference / budget * 100:.0f} % over the budget"
+        if difference > 0:
+            return f"{money(difference, currency)} over the budget"
+        return f"within the budget ({money(-difference, currency)} to spare)"
+
+    total = sum((value for value in recommended if value is not None), Decimal(0))
+    low = sum((value for value in lowest if value is not None), Decimal(0))
+    scope = "" if every_lot else " (the budget covers every lot; this compares one)"
+    return (
+        f"Budget {money(budget, currency)}{scope}. The recommended bids total "
+        f"{money(total, currency)}: {against(total)}. The lowest compliant bids total "
+        f"{money(low, currency)}: {against(low)}."
     )
 
 
@@ -1664,6 +1864,16 @@ def _evaluation_results(
         items_unscored=unscored,
         provisional=unscored > 0,
         provisional_note=_provisional_note(unscored),
+        budget=rfp.budget,
+        budget_check=_budget_check(
+            rfp.budget,
+            lot_results,
+            rfp.currency,
+            loaded.commercial_open,
+            every_lot=lot_id is None or len(loaded.rfp.lots.all()) == 1,
+        )
+        if lot_results
+        else "",
     )
 
 

@@ -370,6 +370,28 @@ class AwardViewSchema(serializers.Serializer[Any]):
     decision_comment = serializers.CharField()
 
 
+class CriterionComparisonSchema(serializers.Serializer[Any]):
+    criterion_id = serializers.IntegerField()
+    name = serializers.CharField()
+    global_percent = serializers.FloatField()
+    recommended_points = serializers.FloatField(allow_null=True)
+    runner_up_points = serializers.FloatField(allow_null=True)
+    gain = serializers.FloatField(
+        allow_null=True, help_text="Weighted points the recommended proposal gains here."
+    )
+    message = serializers.CharField()
+
+
+class BidFlagSchema(serializers.Serializer[Any]):
+    proposal_id = serializers.IntegerField()
+    vendor = serializers.CharField()
+    tco = serializers.DecimalField(max_digits=20, decimal_places=2)
+    median = serializers.DecimalField(max_digits=20, decimal_places=2)
+    difference_percent = serializers.FloatField()
+    kind = serializers.ChoiceField(choices=["low", "high"])
+    message = serializers.CharField()
+
+
 class LotResultsSchema(serializers.Serializer[Any]):
     lot_id = serializers.IntegerField()
     lot_name = serializers.CharField()
@@ -398,6 +420,17 @@ class LotResultsSchema(serializers.Serializer[Any]):
     flagged = FlaggedSchema(many=True)
     award = AwardViewSchema(allow_null=True)
     award_history = AwardViewSchema(many=True)
+    why = CriterionComparisonSchema(
+        many=True, help_text="The recommended proposal against the runner-up, per main criterion."
+    )
+    why_summary = serializers.CharField()
+    recommended_tco = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    lowest_tco = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    bid_flags = BidFlagSchema(
+        many=True,
+        help_text="Compliant bids more than 30 % below or above the median of the compliant bids.",
+    )
+    bid_flags_note = serializers.CharField()
 
 
 class ConsensusItemSchema(ItemScoresSchema):
@@ -449,6 +482,10 @@ class EvaluationResultsSchema(serializers.Serializer[Any]):
         "may still change and no award can be proposed."
     )
     provisional_note = serializers.CharField()
+    budget = serializers.DecimalField(
+        max_digits=16, decimal_places=2, allow_null=True, help_text="The internal budget."
+    )
+    budget_check = serializers.CharField()
 
 
 class EvaluationDetailSchema(serializers.Serializer[Any]):

@@ -312,3 +312,74 @@ def test_a_vendor_renamed_after_the_deadline_keeps_its_submitted_name(scored, pr
     names = [p.vendor for p in lot.all_proposals]
     assert "Manila Contact Co" in names and "Renamed" not in names
     assert all("Renamed" not in line.message for line in lot.sensitivity)
+
+
+def test_why_the_first_is_recommended_covers_every_main_criterion(scored, procurement_manager):
+    lot = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    first, second = lot.ranking[0], lot.ranking[1]
+    assert [row.name for row in lot.why] == ["Cost", "Quality", "Technology", "Location"]
+    # The gains per criterion add up to the margin (weighted sum).
+    assert sum(row.gain for row in lot.why) == pytest.approx(
+        first.total_points - second.total_points
+    )
+    cost = lot.why[0]
+    assert cost.message.startswith(f"Cost (40 % of the total): {first.vendor} ")
+    assert lot.why_summary.startswith(f"{first.vendor} leads {second.vendor} by ")
+
+
+def _bid(pid: int, vendor: str, total: str):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        proposal_id=pid, vendor=vendor, tco=SimpleNamespace(total=Decimal(total))
+    )
+
+
+def test_abnormal_bids_are_flagged_against_the_median_of_compliant_bids():
+    flags, note = selectors._bid_flags(
+        [_bid(1, "A", "100000"), _bid(2, "B", "110000"), _bid(3, "C", "3000000")], "USD"
+    )
+    (high,) = flags  # thirty times the others
+    assert high.vendor == "C" and high.kind == "high" and high.median == Decimal("110000")
+    assert high.message == (
+        "C: $3,000,000.00 is 2627 % above the median of the 3 compliant bids — abnormally "
+        "high: ask the vendor to justify its price."
+    )
+    assert "median of the 3 compliant bids ($110,000.00)" in note
+    flags, _ = selectors._bid_flags(
+        [_bid(1, "A", "100"), _bid(2, "B", "150"), _bid(3, "C", "160")], "USD"
+    )
+    assert [(f.vendor, f.kind, round(f.difference_percent)) for f in flags] == [("A", "low", -33)]
+    # 30 % exactly is not abnormal; one bid has no median to compare with.
+    assert (
+        selectors._bid_flags([_bid(1, "A", "70"), _bid(2, "B", "100"), _bid(3, "C", "130")], "USD")[
+            0
+        ]
+        == ()
+    )
+    assert selectors._bid_flags([_bid(1, "A", "70")], "USD") == (
+        (),
+        "Only one compliant bid has a price: there is no median to compare it with.",
+    )
+
+
+def test_the_budget_is_compared_with_the_recommended_and_the_lowest_bids(
+    scored, procurement_manager
+):
+    from rfp.models import RFP
+
+    RFP.objects.filter(pk=scored.rfp_id).update(budget=Decimal("1000000"))
+    results = selectors.evaluation_results(
+        rfp=RFP.objects.get(pk=scored.rfp_id), user=procurement_manager
+    )
+    lot = results.lots[0]
+    assert lot.recommended_tco == lot.ranking[0].tco.total
+    assert lot.lowest_tco == min(p.tco.total for p in lot.ranking)
+    over = (lot.recommended_tco - 1000000) / 1000000 * 100
+    assert results.budget_check.startswith("Budget $1,000,000.00. The recommended bids total ")
+    assert f": {over:.0f} % over the budget." in results.budget_check
+    RFP.objects.filter(pk=scored.rfp_id).update(budget=None)
+    results = selectors.evaluation_results(
+        rfp=RFP.objects.get(pk=scored.rfp_id), user=procurement_manager
+    )
+    assert results.budget_check == "No internal budget was set for this RFP."
