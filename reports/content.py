@@ -7,6 +7,7 @@ differently from the results page.
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,19 +19,11 @@ from rfp.models import RFP, Lot
 
 
 @dataclass
-class Strength:
-    criterion: str
-    points: float
-    field_average: float
-
-
-@dataclass
 class LotSection:
     lot: Lot
     results: Any  # scoring.selectors.LotResults
     main_criteria: list[Any]
     winner: Any
-    strengths: list[Strength]
     risks: list[str]
     bar_chart: str
     radar_chart: str
@@ -44,25 +37,6 @@ class LotSection:
     awarded: bool
     award_label: str
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _strengths(winner: Any, ranking: list[Any]) -> list[Strength]:
-    """The winner's three main criteria where it gains most over the field average."""
-    others = [p for p in ranking if p.proposal_id != winner.proposal_id]
-    out = []
-    for item in winner.criteria:
-        if item.contribution is None:
-            continue
-        values = [
-            c.contribution
-            for p in others
-            for c in p.criteria
-            if c.criterion_id == item.criterion_id and c.contribution is not None
-        ]
-        average = sum(values) / len(values) if values else 0.0
-        out.append(Strength(item.name, item.contribution, average))
-    out.sort(key=lambda s: s.points - s.field_average, reverse=True)
-    return [s for s in out if s.points - s.field_average > 0][:3] or out[:1]
 
 
 def _risks(lot_results: Any, winner: Any, sla_rows: list[dict[str, Any]]) -> list[str]:
@@ -95,17 +69,18 @@ def _risks(lot_results: Any, winner: Any, sla_rows: list[dict[str, Any]]) -> lis
             margin = winner.total_points - runner_up.total_points
             if margin < 3:
                 risks.append(f"Narrow lead: {margin:.1f} points ahead of {runner_up.vendor}.")
-    critical = next(
-        (line for line in lot_results.sensitivity if line.name == lot_results.most_critical), None
-    )
+    critical = lot_results.sensitivity[0] if lot_results.most_critical else None
     if (
         critical is not None
-        and critical.new_percent is not None
-        and abs(critical.new_percent - critical.current_percent) < 10
+        and critical.relative_change_percent is not None
+        and abs(critical.relative_change_percent) < 25
     ):
         risks.append(
             f"The recommendation depends on the weight of {critical.name}: {critical.message}"
         )
+    for flag in lot_results.bid_flags:
+        if flag.proposal_id == winner.proposal_id:
+            risks.append(f"Price: {flag.message}")
     return risks
 
 
@@ -203,11 +178,47 @@ def _consensus(lot_results: Any) -> tuple[list[str], list[dict[str, Any]]]:
     return criteria, rows
 
 
-def report_context(*, rfp: RFP, results: Any, progress: Any) -> dict[str, Any]:
+@dataclass
+class Signature:
+    role: str
+    name: str
+    at: Any  # a datetime in the buyer's time zone, or None: to be signed by hand
+
+
+def _sign_off(sections: list[LotSection], prepared_by: Any, at: Any, zone: str) -> list[Signature]:
+    """Prepared by (who asked for the report), reviewed by (by hand), approved by (the
+    award's approver once every lot is approved, else by hand)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    approvals = [
+        section.results.award
+        for section in sections
+        if section.results.award is not None and section.results.award.status == "approved"
+    ]
+    approved = len(approvals) == len(sections) and bool(sections)
+    approvers = sorted({award.decided_by for award in approvals if award.decided_by})
+    last = max((award.decided_at for award in approvals if award.decided_at), default=None)
+    return [
+        Signature(
+            "Prepared by",
+            str(prepared_by) if prepared_by else "",
+            timezone.localtime(at, tz) if prepared_by else None,
+        ),
+        Signature("Reviewed by", "", None),
+        Signature(
+            "Approved by",
+            ", ".join(approvers) if approved else "",
+            timezone.localtime(last, tz) if approved and last else None,
+        ),
+    ]
+
+
+def report_context(
+    *, rfp: RFP, results: Any, progress: Any, prepared_by: Any = None
+) -> dict[str, Any]:
     """Everything reports/comparison.html needs."""
     from proposals.selectors import proposals_for_evaluation
+    from reports.audit import audit_trail
     from reports.services import is_final
-    from rfp.selectors import rfp_timeline
 
     lots = {lot.pk: lot for lot in rfp.lots.prefetch_related("service_levels")}
     submitted = proposals_for_evaluation(rfp=rfp)
@@ -257,7 +268,6 @@ def report_context(*, rfp: RFP, results: Any, progress: Any) -> dict[str, Any]:
                 results=lot_results,
                 main_criteria=main,
                 winner=winner,
-                strengths=_strengths(winner, ranking),
                 risks=_risks(lot_results, winner, sla_rows),
                 bar_chart=stacked_bar_chart(
                     bars,
@@ -285,11 +295,7 @@ def report_context(*, rfp: RFP, results: Any, progress: Any) -> dict[str, Any]:
                 ),
             )
         )
-    # rfp_timeline has the transitions, the addenda and the envelope openings, in order.
-    timeline = [
-        {"at": entry.at, "title": entry.title, "actor": entry.actor, "comment": entry.comment}
-        for entry in rfp_timeline(rfp)
-    ]
+    timeline, zone = audit_trail(rfp)
     final = is_final(results)
     return {
         "rfp": rfp,
@@ -297,8 +303,11 @@ def report_context(*, rfp: RFP, results: Any, progress: Any) -> dict[str, Any]:
         "sections": sections,
         "bidder_count": len(submitted),
         "timeline": timeline,
+        "time_zone": zone,
         "draft": not final,
-        "generated_at": timezone.localtime(results.generated_at),
+        "provisional": results.provisional,
+        "sign_off": _sign_off(sections, prepared_by, results.generated_at, zone),
+        "generated_at": timezone.localtime(results.generated_at, zoneinfo.ZoneInfo(zone)),
         "report_title": f"Vendor comparison — {rfp.title}",
         "footer_left": f"{rfp.reference} · {rfp.organization}",
         "classification": "Confidential — for management",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zoneinfo
 from typing import Any
 
 from django.utils import timezone
@@ -23,6 +24,7 @@ POINTS = "0.0"
 SEALED = "Sealed"
 SEALED_FONT = Font(italic=True, color="6C757D")
 PERCENT = '0.0" %"'
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def money_format(currency: str) -> str:
@@ -91,10 +93,39 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
             "No: the commercial envelope is closed" if results.cost_excluded else "Yes",
         ),
     ]
+    zone = zoneinfo.ZoneInfo(str(rfp.organization.time_zone))
+    rows[2] = (
+        "Generated",
+        timezone.localtime(results.generated_at, zone).strftime("%Y-%m-%d %H:%M %Z"),
+    )
+    rows.insert(3, ("Time zone", str(zone)))
+    rows.append(("Status", results.provisional_note or "Complete: every assigned item is scored"))
+    rows.append(("Budget", results.budget_check))
+    for lot in results.lots:
+        winner = lot.winner
+        rows.append(("", ""))
+        rows.append((f"Lot: {lot.lot_name}", ""))
+        rows.append(
+            (
+                "Recommended vendor",
+                f"{winner.vendor}, {winner.total_points:.1f} points" if winner else "None yet",
+            )
+        )
+        if lot.why_summary:
+            rows.append(("Why", lot.why_summary))
+        rows.extend(("", row.message) for row in lot.why)
+        for flag in lot.bid_flags:
+            rows.append(("Price to question", flag.message))
+        if lot.bid_flags_note:
+            rows.append(("Prices compared", lot.bid_flags_note))
+        for proposal in lot.not_ranked:
+            rows.append(("Not ranked", f"{proposal.vendor}: {proposal.not_ranked_reason}"))
+        if lot.most_critical:
+            rows.append(("Most critical criterion", lot.sensitivity[0].message))
     for index, (label, value) in enumerate(rows, start=1):
         summary.cell(row=index, column=1, value=label).font = GROUP_FONT
-        summary.cell(row=index, column=2, value=value)
-    _widths(summary, [30, 70])
+        summary.cell(row=index, column=2, value=value).alignment = WRAP
+    _widths(summary, [30, 110])
 
     money = money_format(results.currency)
     tree = _leaf_rows(results.criteria)
@@ -206,6 +237,28 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
         _widths(sheet, [20, 26, 40, 22, 22, 14, 10, 12, 8, 20])
         sheet.auto_filter.ref = f"A1:J{max(row - 1, 1)}"
 
+    from reports.audit import audit_trail
+
+    trail, zone_name = audit_trail(rfp)
+    sheet = workbook.create_sheet(_sheet_title("Audit trail", used))
+    _header(sheet, 1, [f"When ({zone_name})", "What", "Who", "Comment"])
+    sheet.freeze_panes = "A2"
+    for row, entry in enumerate(trail, start=2):
+        sheet.cell(
+            row=row, column=1, value=entry.at.replace(tzinfo=None)
+        ).number_format = "yyyy-mm-dd hh:mm"
+        sheet.cell(row=row, column=2, value=entry.title)
+        sheet.cell(row=row, column=3, value=entry.actor)
+        sheet.cell(row=row, column=4, value=entry.comment)
+    _widths(sheet, [18, 50, 24, 90])
+
+    # Text is text: a vendor name or comment starting with "=" must never run as a
+    # formula in the reader's spreadsheet (this export writes no formula of its own).
+    for worksheet in workbook.worksheets:
+        for cells in worksheet.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -166,7 +166,9 @@ def build_report_file(*, report: Report, progress: Any) -> tuple[bytes, str, str
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     progress(25, "Reading the proposals")
-    context = report_content.report_context(rfp=rfp, results=results, progress=progress)
+    context = report_content.report_context(
+        rfp=rfp, results=results, progress=progress, prepared_by=report.created_by
+    )
     progress(60, "Laying out the PDF")
     data = render_pdf("reports/comparison.html", context)
     return data, f"{stem}.pdf", "application/pdf"

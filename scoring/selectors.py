@@ -146,7 +146,7 @@ def evaluator_dashboard(user: Any) -> list[EvaluatorTask]:
         .distinct()
         .order_by("-rfp__submission_deadline", "-id")[:20]
     )
-    counts = {
+    counts: dict[int, Any] = {
         row["evaluation_id"]: row
         for row in EvaluatorScore.objects.filter(
             evaluator=user, evaluation__in=[e.pk for e in evaluations]
@@ -1657,7 +1657,7 @@ def _bid_flags(ordered: Sequence[ProposalResult], currency: str) -> tuple[tuple[
     note = (
         f"Each compliant bid is compared with the median of the {count} compliant bids "
         f"({automatic.format_money(median, currency)}); more than "
-        f"{ABNORMAL_BID_THRESHOLD:.0%} below or above it is flagged."
+        f"{ABNORMAL_BID_THRESHOLD * 100:.0f} % below or above it is flagged."
     )
     if median <= 0:
         return (), note
@@ -1698,8 +1698,8 @@ def _budget_check(
     money = automatic.format_money
     if not commercial_open:
         return (
-            f"Budget {money(budget, currency)}: the prices are sealed, so it is compared "
-            "with the bids once they open."
+            f"The internal budget is {money(budget, currency)}: the prices are sealed, so it "
+            "is compared with the bids once they open."
         )
     recommended = [lot.recommended_tco for lot in lots]
     lowest = [lot.lowest_tco for lot in lots]
@@ -1718,7 +1718,7 @@ def _budget_check(
     low = sum((value for value in lowest if value is not None), Decimal(0))
     scope = "" if every_lot else " (the budget covers every lot; this compares one)"
     return (
-        f"Budget {money(budget, currency)}{scope}. The recommended bids total "
+        f"The internal budget is {money(budget, currency)}{scope}. The recommended bids total "
         f"{money(total, currency)}: {against(total)}. The lowest compliant bids total "
         f"{money(low, currency)}: {against(low)}."
     )

@@ -264,3 +264,99 @@ def test_the_executive_summary_recommends_an_awardable_vendor_and_names_the_excl
         f"{first.vendor}: Excluded (non-compliant): ruled non-compliant by the buyer: "
         "Its data-processing agreement was not signed." in " ".join(summary.split())
     )
+
+
+def test_the_report_stands_on_its_own(
+    scored, procurement_manager, buyer_admin, django_capture_on_commit_callbacks
+):
+    """Executive summary: the why on every main criterion against the runner-up, the
+    budget against the bids, a sign-off block; the audit trail once per event, with the
+    submissions, the evaluators' submissions and the report itself, in the buyer's zone."""
+    from decimal import Decimal
+
+    from rfp.models import RFP
+
+    RFP.objects.filter(pk=scored.rfp_id).update(budget=Decimal("1800000"))
+    organization = scored.rfp.organization
+    organization.time_zone = "Asia/Tokyo"
+    organization.save()
+    rfp = RFP.objects.get(pk=scored.rfp_id)
+    make(procurement_manager, rfp, kind="xlsx", capture=django_capture_on_commit_callbacks)
+    report = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
+    text = " ".join(pdf_text(report).split())
+    lot = evaluation_results(rfp=rfp, user=procurement_manager).lots[0]
+    winner, runner_up = lot.ranking[0], lot.ranking[1]
+    summary = text[text.index("Recommended vendor") : text.index("Sign-off")]
+    assert f"Why, criterion by criterion, against {runner_up.vendor}" in summary
+    for name in ("Cost", "Quality", "Technology", "Location"):
+        assert f"{name} (" in summary and "weighted points" in summary
+    assert "The internal budget is $1,800,000.00. The recommended bids total" in text
+    assert "% over the budget" in text
+    sign_off = text[text.index("Sign-off") :]
+    assert "Prepared by Paul" in sign_off or f"Prepared by {procurement_manager}" in sign_off
+    assert "Reviewed by" in sign_off and "Approved by" in sign_off
+    trail = text[text.index("Appendix B — Audit trail") :]
+    assert "times in Asia/Tokyo, the buyer's time zone" in trail
+    for vendor in (winner.vendor, runner_up.vendor):
+        assert f"Proposal submitted: {vendor}, version 1" in trail
+    assert trail.count("Evaluator's scores submitted") == 2
+    assert trail.count("Technical envelope opened") <= 1
+    assert "Report made: Excel export" in trail  # the export made before this report
+    assert "DRAFT" in text or "Draft" in text
+
+
+def test_the_audit_trail_is_in_the_buyers_time_zone_without_duplicates(scored):
+    import zoneinfo
+
+    from reports.audit import audit_trail
+
+    rows, zone = audit_trail(scored.rfp)
+    assert zone == str(scored.rfp.organization.time_zone)
+    assert all(row.at.tzinfo == zoneinfo.ZoneInfo(zone) for row in rows)
+    assert [row.at for row in rows] == sorted(row.at for row in rows)
+    keys = [(row.at, row.title, row.comment) for row in rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_provisional_report_is_watermarked(
+    started, procurement_manager, evaluator, evaluator2, django_capture_on_commit_callbacks
+):
+    from tests.scoring import factories as f
+
+    f.declare_none(evaluator2, started)
+    f.score_all(evaluator2, started)  # evaluator 1 has not scored yet
+    report = make(procurement_manager, started.rfp, capture=django_capture_on_commit_callbacks)
+    text = pdf_text(report)
+    assert "PROVISIONAL" in text
+    assert "Provisional: 10 items unscored." in " ".join(text.split())
+
+
+def test_excel_summary_has_the_recommendation_and_the_audit_trail_and_no_formula(
+    scored, procurement_manager, django_capture_on_commit_callbacks
+):
+    from vendors.models import VendorCompany
+
+    proposal = scored.rfp.proposals.get(company__legal_name="Manila Contact Co")
+    # A hostile name renamed after submission changes nothing; one submitted as such
+    # must be text in the export, never a formula.
+    VendorCompany.objects.filter(pk=proposal.company_id).update(trading_name="=HYPERLINK(1)")
+    report = make(
+        procurement_manager, scored.rfp, kind="xlsx", capture=django_capture_on_commit_callbacks
+    )
+    report.job.result_file.open("rb")
+    book = load_workbook(report.job.result_file)
+    report.job.result_file.close()
+    summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows()}
+    assert summary["Recommended vendor"].endswith("points")
+    assert summary["Why"].startswith(summary["Recommended vendor"].split(",")[0] + " leads ")
+    assert summary["Budget"]
+    assert summary["Status"] == "Complete: every assigned item is scored"
+    trail = book["Audit trail"]
+    titles = [row[1].value for row in trail.iter_rows(min_row=2)]
+    assert any(title.startswith("Proposal submitted: Manila Contact Co") for title in titles)
+    assert all(
+        cell.data_type != "f"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    )

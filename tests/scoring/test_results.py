@@ -376,7 +376,9 @@ def test_the_budget_is_compared_with_the_recommended_and_the_lowest_bids(
     assert lot.recommended_tco == lot.ranking[0].tco.total
     assert lot.lowest_tco == min(p.tco.total for p in lot.ranking)
     over = (lot.recommended_tco - 1000000) / 1000000 * 100
-    assert results.budget_check.startswith("Budget $1,000,000.00. The recommended bids total ")
+    assert results.budget_check.startswith(
+        "The internal budget is $1,000,000.00. The recommended bids total "
+    )
     assert f": {over:.0f} % over the budget." in results.budget_check
     RFP.objects.filter(pk=scored.rfp_id).update(budget=None)
     results = selectors.evaluation_results(
