@@ -229,6 +229,7 @@ def test_results_page_and_what_if(scored, viewer):
     page = client.get(url("scoring_results", rfp_id)).content.decode()
     assert "Ranking" in page and "<svg" in page and "How robust is the recommendation?" in page
     assert "Most critical criterion:" in page
+    assert "Why Bangalore Process Ltd" in page and "Cost (40 % of the total)" in page
     assert page.index("Bangalore Process Ltd") < page.index("Manila Contact Co")
     location = f.main(scored, "Location")
     cost = f.main(scored, "Cost")
