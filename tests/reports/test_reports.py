@@ -297,6 +297,13 @@ def test_the_report_stands_on_its_own(
     assert "Reviewed by" in sign_off and "Approved by" in sign_off
     trail = text[text.index("Appendix B — Audit trail") :]
     assert "times in Asia/Tokyo, the buyer's time zone" in trail
+    from django.utils import timezone as tz
+
+    from proposals.models import ProposalVersion
+
+    version = ProposalVersion.objects.filter(proposal__rfp=rfp).earliest("submitted_at")
+    tokyo = tz.localtime(version.submitted_at, __import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    assert tokyo.strftime("%-d %b %Y, %H:%M") in trail  # shown in Tokyo time, not UTC
     for vendor in (winner.vendor, runner_up.vendor):
         assert f"Proposal submitted: {vendor}, version 1" in trail
     assert trail.count("Evaluator's scores submitted") == 2
