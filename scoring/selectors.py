@@ -1698,8 +1698,7 @@ def _budget_check(
     money = automatic.format_money
     if not commercial_open:
         return (
-            f"The internal budget is {money(budget, currency)}: the prices are sealed, so it "
-            "is compared with the bids once they open."
+            "The prices are sealed: the internal budget is compared with the bids once they open."
         )
     recommended = [lot.recommended_tco for lot in lots]
     lowest = [lot.lowest_tco for lot in lots]
@@ -1864,7 +1863,8 @@ def _evaluation_results(
         items_unscored=unscored,
         provisional=unscored > 0,
         provisional_note=_provisional_note(unscored),
-        budget=rfp.budget,
+        # No amount of money before the prices open, not even the buyer's own budget.
+        budget=rfp.budget if loaded.commercial_open else None,
         budget_check=_budget_check(
             rfp.budget,
             lot_results,
