@@ -29,17 +29,14 @@ from bpo_portal.permissions import (
     require_buyer,
     vendor_membership,
 )
+from bpo_portal.web import request_user
 from vendors.forms import VendorCompanyRegistrationForm
 from vendors.services import vendor_company_create
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     membership = buyer_membership(user)
     if membership is not None:
         from proposals.selectors import buyer_dashboard as proposals_buyer_dashboard
@@ -82,7 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def onboarding(request: HttpRequest) -> HttpResponse:
     """A signed-up user without an organization chooses: buyer or vendor."""
-    user = _user(request)
+    user = request_user(request)
     if buyer_membership(user) or vendor_membership(user):
         return redirect("dashboard")
     buyer_form = BuyerOrganizationForm(prefix="buyer")
@@ -144,7 +141,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization_members(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     membership = require_buyer(user, Capability.MANAGE_MEMBERS)
     organization = membership.organization
     form = InviteForm()
@@ -184,7 +181,7 @@ def organization_members(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     own = require_buyer(user, Capability.MANAGE_MEMBERS)
     membership = get_object_or_404(
         BuyerMembership.objects.select_related("user", "organization"),
@@ -209,7 +206,7 @@ def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     own = require_buyer(user, Capability.MANAGE_MEMBERS)
     membership = get_object_or_404(
         BuyerMembership.objects.select_related("user", "organization"),
@@ -228,7 +225,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     own = require_buyer(user, Capability.MANAGE_MEMBERS)
     invitation = get_object_or_404(Invitation, pk=pk, buyer_organization=own.organization)
     try:
@@ -256,7 +253,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             try:
-                services.invitation_accept(token=token, user=_user(request))
+                services.invitation_accept(token=token, user=request_user(request))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
@@ -294,7 +291,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = ProfileForm(instance=user)
     token_form = ApiTokenForm()
     new_key = None
@@ -336,7 +333,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     token = get_object_or_404(ApiToken, pk=pk, user=user)
     services.api_token_revoke(user=user, token=token)
     messages.success(
@@ -350,7 +347,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organization_settings(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     membership = require_buyer(user, Capability.MANAGE_SETTINGS)
     organization = membership.organization
     form = OrganizationSettingsForm(instance=organization)
@@ -382,7 +379,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
 
     from django.utils import timezone
 
-    user = _user(request)
+    user = request_user(request)
     membership = require_buyer(user, Capability.VIEW_AUDIT)
     # Recorded first, so the export lists itself.
     services.audit_log_exported(actor=user, organization=membership.organization)
@@ -410,7 +407,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_buyer(user, Capability.VIEW_AUDIT)
     events = selectors.audit_events_visible_to(user=user)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

@@ -28,7 +28,6 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import BuyerMembership, BuyerRole, User
@@ -42,6 +41,7 @@ from bpo_portal.errors import (
 from bpo_portal.mail import send_templated_email
 from bpo_portal.permissions import Capability, buyer_membership, require_buyer, require_vendor
 from bpo_portal.uploads import DOCUMENT_KINDS, validate_upload
+from bpo_portal.web import site_link
 from proposals import selectors
 from proposals.compliance import evaluate_compliance
 from proposals.content import build_content, content_sha256, decimal_text, read_content
@@ -75,12 +75,6 @@ NOT_OPEN_TO_YOU = (
     "This RFP is not open to your company: only vendors the buyer invited (or qualified, "
     "for RFPs open to qualified vendors) can send a proposal."
 )
-
-
-def _site_link(name: str, *args: Any) -> str:
-    from django.conf import settings
-
-    return f"{settings.SITE_URL}{reverse(name, args=args)}"
 
 
 # --- Who, when ----------------------------------------------------------------------------------
@@ -952,7 +946,7 @@ def proposal_submit(*, actor: User, proposal: Proposal) -> ProposalVersion:
                 "company": company,
                 "version": version,
                 "submitter": actor,
-                "url": _site_link("proposal_receipt", locked.pk, number),
+                "url": site_link("proposal_receipt", locked.pk, number),
             },
         )
         audit_record(
@@ -993,7 +987,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal, reason: str = "") -> P
                 "company": company,
                 "actor": actor,
                 "withdrawn_at": now,
-                "url": _site_link("proposal_detail", locked.pk),
+                "url": site_link("proposal_detail", locked.pk),
             },
         )
         audit_record(
@@ -1064,7 +1058,7 @@ def technical_envelope_open(*, rfp: RFP, now: dt.datetime | None = None) -> Enve
                 "rfp": locked,
                 "envelope": opening,
                 "count": count,
-                "url": _site_link("proposal_rfp_list", locked.pk),
+                "url": site_link("proposal_rfp_list", locked.pk),
             },
         )
         audit_record(

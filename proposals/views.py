@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from bpo_portal.errors import ApplicationError, ConflictError
 from bpo_portal.permissions import buyer_membership, vendor_membership
 from bpo_portal.uploads import serve_private_file
+from bpo_portal.web import request_user
 from proposals import selectors, services
 from proposals.forms import (
     AttachmentForm,
@@ -53,10 +53,6 @@ from rfp.models import RFP, RFPStatus
 from rfp.selectors import rfps_visible_to
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
@@ -74,7 +70,7 @@ def _status(form: forms.Form, error: ApplicationError | None) -> int:
 def proposal_list(request: HttpRequest) -> HttpResponse:
     """Vendors: their proposals and the RFPs they can respond to. Buyers: their
     RFPs with how many proposals arrived and whether they are still sealed."""
-    user = _user(request)
+    user = request_user(request)
     if vendor_membership(user) is not None:
         return render(
             request,
@@ -112,7 +108,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_start(request: HttpRequest, rfp_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = RFP.objects.filter(pk=rfp_pk, is_template=False).first()
     if rfp is None:
         raise Http404
@@ -128,7 +124,7 @@ def proposal_start(request: HttpRequest, rfp_pk: int) -> HttpResponse:
 
 @login_required
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if buyer_membership(user) is not None:
         return _buyer_proposal(request, pk)
     proposal = selectors.vendor_proposal(user, pk)
@@ -232,7 +228,7 @@ def _autosave_response(
 
 
 def _vendor_part(request: HttpRequest, pk: int) -> tuple[Proposal, bool]:
-    proposal = selectors.vendor_proposal(_user(request), pk)
+    proposal = selectors.vendor_proposal(request_user(request), pk)
     return proposal, proposal.rfp.is_open_for_bids()
 
 
@@ -269,7 +265,7 @@ def proposal_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(form: PartForm) -> int:
         saved = services.proposal_settings_update(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             version=form.cleaned_data["version"],
             currency=form.cleaned_data.get("currency") or proposal.currency,
@@ -315,7 +311,7 @@ def proposal_questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
     def save(form: PartForm) -> int:
         assert isinstance(form, QuestionnaireForm)
         saved = services.proposal_answers_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             version=form.cleaned_data["version"],
             answers=form.answers(),
@@ -381,7 +377,7 @@ def proposal_lot_pricing(request: HttpRequest, pk: int, lot_pk: int) -> HttpResp
     def save(form: PartForm) -> int:
         assert isinstance(form, PricingForm)
         saved = services.proposal_prices_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             lot=lot,
             version=form.cleaned_data["version"],
@@ -434,7 +430,7 @@ def proposal_lot_slas(request: HttpRequest, pk: int, lot_pk: int) -> HttpRespons
     def save(form: PartForm) -> int:
         assert isinstance(form, SLAForm)
         saved = services.proposal_slas_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             lot=lot,
             version=form.cleaned_data["version"],
@@ -475,7 +471,7 @@ def proposal_lot_centres(request: HttpRequest, pk: int, lot_pk: int) -> HttpResp
     def save(form: PartForm) -> int:
         assert isinstance(form, CentresForm)
         saved = services.proposal_centres_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             lot=lot,
             version=form.cleaned_data["version"],
@@ -517,7 +513,7 @@ def proposal_lot_staffing(request: HttpRequest, pk: int, lot_pk: int) -> HttpRes
     def save(form: PartForm) -> int:
         assert isinstance(form, StaffingForm)
         saved = services.proposal_staffing_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             lot=lot,
             version=form.cleaned_data["version"],
@@ -554,7 +550,7 @@ def proposal_attachments(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 attachment = services.proposal_attachment_add(
-                    actor=_user(request),
+                    actor=request_user(request),
                     proposal=proposal,
                     upload=form.cleaned_data["file"],
                     description=form.cleaned_data.get("description", ""),
@@ -586,12 +582,12 @@ def proposal_attachments(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    proposal = selectors.vendor_proposal(_user(request), pk)
+    proposal = selectors.vendor_proposal(request_user(request), pk)
     attachment = get_object_or_404(
         ProposalAttachment, pk=attachment_pk, proposal=proposal, removed_at__isnull=True
     )
     try:
-        services.proposal_attachment_remove(actor=_user(request), attachment=attachment)
+        services.proposal_attachment_remove(actor=request_user(request), attachment=attachment)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -601,10 +597,10 @@ def proposal_attachment_remove(request: HttpRequest, pk: int, attachment_pk: int
 
 @login_required
 def proposal_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    proposal = selectors.proposal_visible_to(_user(request), pk)
+    proposal = selectors.proposal_visible_to(request_user(request), pk)
     attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
     attachment.proposal = proposal
-    services.proposal_attachment_download(user=_user(request), attachment=attachment)
+    services.proposal_attachment_download(user=request_user(request), attachment=attachment)
     return serve_private_file(
         request, attachment.file, filename=attachment.name, content_type=attachment.content_type
     )
@@ -616,7 +612,7 @@ def proposal_attachment_download(request: HttpRequest, pk: int, attachment_pk: i
 @login_required
 def proposal_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Check your answers, then submit."""
-    user = _user(request)
+    user = request_user(request)
     proposal, editable = _vendor_part(request, pk)
     error: ApplicationError | None = None
     if request.method == "POST":
@@ -663,7 +659,7 @@ def proposal_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def proposal_receipt(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    proposal = selectors.vendor_proposal(_user(request), pk)
+    proposal = selectors.vendor_proposal(request_user(request), pk)
     version = get_object_or_404(
         ProposalVersion.objects.select_related("submitted_by").defer("content"),
         proposal=proposal,
@@ -691,7 +687,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_withdraw(
-                actor=_user(request), proposal=proposal, reason=form.cleaned_data["reason"]
+                actor=request_user(request), proposal=proposal, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
             show_error(form, exc)
@@ -716,12 +712,12 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _buyer_rfp(request: HttpRequest, rfp_pk: int) -> tuple[RFP, selectors.ProposalAccess]:
     rfp = get_object_or_404(
-        rfps_visible_to(_user(request))
+        rfps_visible_to(request_user(request))
         .select_related("organization")
         .prefetch_related("envelope_openings__opened_by"),
         pk=rfp_pk,
     )
-    access = selectors.proposal_access(_user(request), rfp)
+    access = selectors.proposal_access(request_user(request), rfp)
     if not access.is_buyer:
         raise Http404
     if services.technical_envelope_open_if_due(rfp=rfp):
@@ -731,7 +727,7 @@ def _buyer_rfp(request: HttpRequest, rfp_pk: int) -> tuple[RFP, selectors.Propos
             ),
             pk=rfp_pk,
         )
-        access = selectors.proposal_access(_user(request), rfp)
+        access = selectors.proposal_access(request_user(request), rfp)
     return rfp, access
 
 
@@ -802,7 +798,7 @@ def proposal_rfp_open_commercial(request: HttpRequest, rfp_pk: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             services.commercial_envelope_open(
-                actor=_user(request), rfp=rfp, comment=form.cleaned_data["comment"]
+                actor=request_user(request), rfp=rfp, comment=form.cleaned_data["comment"]
             )
         except ApplicationError as exc:
             show_error(form, exc)
@@ -834,7 +830,7 @@ def proposal_rfp_open_commercial(request: HttpRequest, rfp_pk: int) -> HttpRespo
 def proposal_rfp_compliance_check(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp, _ = _buyer_rfp(request, rfp_pk)
     try:
-        count = services.proposals_compliance_check(rfp=rfp, actor=_user(request))
+        count = services.proposals_compliance_check(rfp=rfp, actor=request_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -845,8 +841,8 @@ def proposal_rfp_compliance_check(request: HttpRequest, rfp_pk: int) -> HttpResp
 def _buyer_proposal(
     request: HttpRequest, pk: int, *, override_form: ComplianceOverrideForm | None = None
 ) -> HttpResponse:
-    proposal, access, item = selectors.opened_proposal(_user(request), pk)
-    services.proposal_read_record(reader=_user(request), proposal=proposal, access=access)
+    proposal, access, item = selectors.opened_proposal(request_user(request), pk)
+    services.proposal_read_record(reader=request_user(request), proposal=proposal, access=access)
     rfp = proposal.rfp
     lots = []
     answers = []
@@ -879,12 +875,12 @@ def _buyer_proposal(
 @login_required
 @require_POST
 def proposal_compliance_override(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_visible_to(_user(request), pk)
+    proposal = selectors.proposal_visible_to(request_user(request), pk)
     form = ComplianceOverrideForm(request.POST)
     if form.is_valid():
         try:
             services.proposal_compliance_override(
-                actor=_user(request),
+                actor=request_user(request),
                 proposal=proposal,
                 status=form.cleaned_data["status"] or "",
                 justification=form.cleaned_data["justification"],

@@ -18,13 +18,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import nh3
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -50,6 +48,7 @@ from bpo_portal.permissions import (
     vendor_membership,
 )
 from bpo_portal.uploads import validate_upload
+from bpo_portal.web import site_link
 from rfp import parts, selectors
 from rfp.models import (
     CHARGE_DEFAULTS,
@@ -159,10 +158,6 @@ def sanitize_scope_html(html: str) -> str:
 
 
 # --- Small helpers -------------------------------------------------------------------------
-
-
-def _site_link(name: str, *args: Any) -> str:
-    return f"{settings.SITE_URL}{reverse(name, args=args)}"
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -396,7 +391,7 @@ def _addendum_create(*, actor: User, rfp: RFP, summary: str, changes: list[str])
                 "addendum": addendum,
                 "buyer": rfp.organization,
                 "reconfirm": invitation.company_id in resubmitters,
-                "url": _site_link("rfp_detail", rfp.pk),
+                "url": site_link("rfp_detail", rfp.pk),
             },
         )
     return addendum
@@ -1640,7 +1635,7 @@ def rfp_submit_for_approval(
                 "rfp": locked,
                 "submitter": actor,
                 "comment": comment.strip(),
-                "url": _site_link("rfp_check", locked.pk),
+                "url": site_link("rfp_check", locked.pk),
             },
         )
         audit_record(
@@ -1716,7 +1711,7 @@ def rfp_approve(*, actor: User, rfp: RFP, version: int | None, comment: str = ""
                     "rfp": locked,
                     "approver": actor,
                     "comment": comment.strip(),
-                    "url": _site_link("rfp_detail", locked.pk),
+                    "url": site_link("rfp_detail", locked.pk),
                 },
             )
         own = submitter is not None and submitter.pk == actor.pk
@@ -1761,7 +1756,7 @@ def rfp_return_to_draft(*, actor: User, rfp: RFP, version: int | None, comment: 
                     "rfp": locked,
                     "approver": actor,
                     "comment": comment.strip(),
-                    "url": _site_link("rfp_detail", locked.pk),
+                    "url": site_link("rfp_detail", locked.pk),
                 },
             )
         audit_record(
@@ -1869,10 +1864,10 @@ def _send_invitation(invitation: RFPInvitation, *, rfp: RFP, now: dt.datetime) -
             "rfp": rfp,
             "buyer": rfp.organization,
             "invitation": invitation,
-            "url": _site_link("rfp_detail", rfp.pk),
+            "url": site_link("rfp_detail", rfp.pk),
             # Straight to "Register your company", with the invited address filled in:
             # the invitation attaches to a company registered with that address.
-            "signup_url": _site_link("vendor_register")
+            "signup_url": site_link("vendor_register")
             + "?"
             + urlencode({"email": invitation.email or ""}),
         },
@@ -2149,7 +2144,7 @@ def clarification_ask(*, actor: User, rfp: RFP, text: str) -> RFPQuestion:
                 "rfp": locked,
                 "question": question,
                 "company": company,
-                "url": _site_link("rfp_questions", locked.pk),
+                "url": site_link("rfp_questions", locked.pk),
             },
         )
         audit_record(
@@ -2199,7 +2194,7 @@ def clarification_answer(
             question.published_at = question.published_at or now
         question.save()
         rfp = question.rfp
-        url = _site_link("rfp_questions", rfp.pk)
+        url = site_link("rfp_questions", rfp.pk)
         send_templated_email(
             to=selectors.company_user_emails([question.company_id]).get(question.company_id, []),
             template_prefix="emails/rfp_answer",
@@ -2257,7 +2252,7 @@ def rfp_send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
                             "rfp": rfp,
                             "buyer": rfp.organization,
                             "hours": hours,
-                            "url": _site_link("rfp_detail", rfp.pk),
+                            "url": site_link("rfp_detail", rfp.pk),
                         },
                     )
             except IntegrityError:

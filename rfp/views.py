@@ -28,6 +28,7 @@ from bpo_portal.permissions import (
     vendor_membership,
 )
 from bpo_portal.uploads import serve_private_file
+from bpo_portal.web import request_user
 from rfp import parts, selectors, services
 from rfp.filters import RFPFilter
 from rfp.forms import (
@@ -72,10 +73,6 @@ from rfp.models import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _show_error(form: forms.Form, error: ApplicationError) -> None:
     """A service's refusal in the form: beside each field it names, the rest at the top.
     After a version conflict the form keeps the user's input and the current version."""
@@ -111,20 +108,20 @@ def _status_for(form: forms.Form, error: ApplicationError | None = None) -> int:
 
 def _visible_rfp(request: HttpRequest, pk: int) -> RFP:
     return get_object_or_404(
-        selectors.rfps_visible_to(_user(request)).select_related("organization"), pk=pk
+        selectors.rfps_visible_to(request_user(request)).select_related("organization"), pk=pk
     )
 
 
 def _editable_rfp(request: HttpRequest, pk: int) -> RFP:
     """An RFP the user may edit: their organization's, their role allows it."""
     rfp = _visible_rfp(request, pk)
-    require_buyer(_user(request), Capability.EDIT_RFP, rfp.organization_id)
+    require_buyer(request_user(request), Capability.EDIT_RFP, rfp.organization_id)
     return rfp
 
 
 def _rfp_content(request: HttpRequest, pk: int) -> RFP:
     rfp = get_object_or_404(
-        selectors.rfp_detail_queryset(_user(request)).prefetch_related(
+        selectors.rfp_detail_queryset(request_user(request)).prefetch_related(
             Prefetch(
                 "invitations",
                 queryset=RFPInvitation.objects.select_related("company").order_by(
@@ -142,7 +139,7 @@ def _rfp_content(request: HttpRequest, pk: int) -> RFP:
 
 @login_required
 def rfp_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if buyer_membership(user) is None and vendor_membership(user) is None:
         return redirect("onboarding")
     queryset = selectors.rfp_list_queryset(user)
@@ -182,7 +179,7 @@ def rfp_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rfp_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     require_buyer(user, Capability.EDIT_RFP)
     templates = list(selectors.templates_available_to(user))
     form = RFPCreateForm(templates=templates, initial={"template": request.GET.get("template")})
@@ -224,7 +221,7 @@ def rfp_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rfp_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _rfp_content(request, pk)
     if vendor_membership(user) is not None:
         return _vendor_detail(request, rfp)
@@ -282,7 +279,7 @@ def _available_actions(user: User, rfp: RFP) -> list[str]:
 def _vendor_detail(
     request: HttpRequest, rfp: RFP, *, decline_form: DeclineForm | None = None
 ) -> HttpResponse:
-    vendor = vendor_membership(_user(request))
+    vendor = vendor_membership(request_user(request))
     assert vendor is not None
     invitation = selectors.vendor_invitation(rfp, vendor.company_id)
     addenda = selectors.addenda_for_company(rfp, vendor.company_id)
@@ -306,7 +303,7 @@ def _vendor_detail(
 @login_required
 def rfp_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Exactly what an invited vendor will see (the same template), for the buyer."""
-    user = _user(request)
+    user = request_user(request)
     if buyer_membership(user) is None:
         raise Http404
     rfp = _rfp_content(request, pk)
@@ -323,7 +320,7 @@ def rfp_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def rfp_timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if buyer_membership(user) is None:
         raise Http404
     rfp = _visible_rfp(request, pk)
@@ -336,7 +333,7 @@ def rfp_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 def rfp_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     rfp = _visible_rfp(request, pk)
     attachment = get_object_or_404(RFPAttachment, pk=attachment_pk, rfp=rfp)
-    services.rfp_attachment_downloaded(user=_user(request), rfp=rfp, attachment=attachment)
+    services.rfp_attachment_downloaded(user=request_user(request), rfp=rfp, attachment=attachment)
     return serve_private_file(
         request, attachment.file, filename=attachment.name, content_type=attachment.content_type
     )
@@ -387,7 +384,7 @@ def rfp_edit(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     part = parts.get(step)
     if step not in selectors.STEP_LABELS and part is None:
         raise Http404
-    user = _user(request)
+    user = request_user(request)
     editable = _editable_rfp(request, pk)
     if part is not None:  # a part a higher layer edits on its own pages (rfp.parts)
         return redirect(part.url(editable))
@@ -742,7 +739,7 @@ def rfp_part(
     kind = PARTS.get(kind_name)
     if kind is None:
         raise Http404
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     guard = _editor_guard(request, rfp)
     if guard is not None:
@@ -802,7 +799,7 @@ def rfp_part_delete(request: HttpRequest, pk: int, kind_name: str, part_pk: int)
     kind = PARTS.get(kind_name)
     if kind is None:
         raise Http404
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     guard = _editor_guard(request, rfp)
     if guard is not None:
@@ -836,7 +833,7 @@ def rfp_part_delete(request: HttpRequest, pk: int, kind_name: str, part_pk: int)
 @login_required
 @require_POST
 def rfp_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     form = AttachmentForm(request.POST, request.FILES, rfp=rfp)
     if form.is_valid():
@@ -860,7 +857,7 @@ def rfp_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rfp_attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     attachment = get_object_or_404(RFPAttachment, pk=attachment_pk, rfp=rfp)
     form = DeleteForm(request.POST, rfp=rfp)
@@ -885,7 +882,7 @@ def rfp_attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> 
 @login_required
 @require_POST
 def rfp_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     if "email" in request.POST:
         email_form = InviteEmailForm(request.POST)
@@ -937,7 +934,7 @@ def _invited_message(rfp: RFP, invitations: list[RFPInvitation]) -> str:
 @login_required
 @require_POST
 def rfp_invitation_delete(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     invitation = get_object_or_404(
         RFPInvitation.objects.select_related("company"), pk=invitation_pk, rfp=rfp
@@ -957,7 +954,7 @@ def rfp_invitation_delete(request: HttpRequest, pk: int, invitation_pk: int) -> 
 @login_required
 def rfp_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Check your answers, before submitting for approval or approving."""
-    user = _user(request)
+    user = request_user(request)
     if buyer_membership(user) is None:
         raise Http404
     rfp = _rfp_content(request, pk)
@@ -995,7 +992,7 @@ TRANSITION_SERVICES: dict[str, tuple[Callable[..., RFP], str]] = {
 def rfp_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITION_SERVICES:
         raise Http404
-    user = _user(request)
+    user = request_user(request)
     # Every transition needs a role that edits RFPs: others get 403, not a redirect.
     rfp = _editable_rfp(request, pk)
     service, done = TRANSITION_SERVICES[action]
@@ -1020,7 +1017,7 @@ def rfp_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def rfp_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     form = CancelForm(initial={"version": rfp.version})
     conflict = False
@@ -1054,7 +1051,7 @@ def rfp_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def rfp_save_as_template(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     form = SaveAsTemplateForm(initial={"title": rfp.title})
     if request.method == "POST":
@@ -1079,7 +1076,7 @@ def rfp_save_as_template(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rfp_template_delete(request: HttpRequest, template_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     template = get_object_or_404(selectors.templates_available_to(user), pk=template_pk)
     try:
         services.rfp_template_delete(actor=user, template=template)
@@ -1095,7 +1092,7 @@ def rfp_template_delete(request: HttpRequest, template_pk: int) -> HttpResponse:
 
 @login_required
 def rfp_questions(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _visible_rfp(request, pk)
     questions = selectors.clarifications_visible_to(user, rfp)
     vendor = vendor_membership(user)
@@ -1130,7 +1127,7 @@ def rfp_questions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def rfp_question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _editable_rfp(request, pk)
     question = get_object_or_404(
         RFPQuestion.objects.select_related("company", "asked_by"), pk=question_pk, rfp=rfp
@@ -1175,7 +1172,7 @@ def rfp_question_answer(request: HttpRequest, pk: int, question_pk: int) -> Http
 @require_POST
 def rfp_respond(request: HttpRequest, pk: int) -> HttpResponse:
     """A vendor says it intends to bid, or declines with a reason."""
-    user = _user(request)
+    user = request_user(request)
     rfp = _visible_rfp(request, pk)
     if request.POST.get("response") == "decline":
         form = DeclineForm(request.POST)
@@ -1202,7 +1199,7 @@ def rfp_respond(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rfp_addendum_acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _visible_rfp(request, pk)
     addendum = get_object_or_404(Addendum, rfp=rfp, number=number)
     try:

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import BuyerMembership, BuyerRole, User
@@ -40,6 +38,7 @@ from bpo_portal.permissions import (
     require_second_person,
     second_person_refusal,
 )
+from bpo_portal.web import site_link
 from proposals.models import ComplianceStatus, EnvelopeOpening, Proposal, ProposalStatus
 from proposals.selectors import ProposalsSealedError, envelope_state
 from proposals.services import commercial_envelope_open
@@ -74,10 +73,6 @@ WEIGHT_PLACES = Decimal("0.0001")
 MIN_JUSTIFICATION = 20
 MAX_TEXT = 4000
 CLOSED_STATUSES = (RFPStatus.CANCELLED, RFPStatus.AWARDED)
-
-
-def _site_link(name: str, *args: Any) -> str:
-    return f"{settings.SITE_URL}{reverse(name, args=args)}"
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -1043,7 +1038,7 @@ def evaluation_start_scoring(*, actor: User, evaluation: Evaluation) -> Evaluati
         send_templated_email(
             to=evaluators,
             template_prefix="emails/scoring_open",
-            context={"rfp": locked.rfp, "url": _site_link("scoring_my_work", rfp.pk)},
+            context={"rfp": locked.rfp, "url": site_link("scoring_my_work", rfp.pk)},
         )
     return locked
 
@@ -1141,7 +1136,7 @@ def assignments_set(
                     "criteria": [nodes[pk].path for pk in sorted(added)],
                     "scope": scope,
                     "started": locked.scoring_started,
-                    "url": _site_link("scoring_my_work", rfp.pk),
+                    "url": site_link("scoring_my_work", rfp.pk),
                 },
             )
     return list(EvaluatorAssignment.objects.filter(evaluation=locked, evaluator=evaluator, lot=lot))
@@ -1701,7 +1696,7 @@ def award_propose(
                 "winners": names,
                 "proposer": actor,
                 "justification": justification,
-                "url": _site_link("scoring_award", rfp.pk),
+                "url": site_link("scoring_award", rfp.pk),
             },
         )
         audit_record(
@@ -1843,7 +1838,7 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
                     "lot": locked.lot,
                     "rank": entry["rank"] if entry and locked.notify_ranks else None,
                     "bidders": sum(1 for e in lot_bidders if e.get("rank")),
-                    "url": _site_link("scoring_outcomes"),
+                    "url": site_link("scoring_outcomes"),
                 },
             )
         if locked.proposed_by is not None and locked.proposed_by.email:
@@ -1855,7 +1850,7 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
                     "rfp": rfp,
                     "lot": locked.lot,
                     "approver": actor,
-                    "url": _site_link("scoring_award", rfp.pk),
+                    "url": site_link("scoring_award", rfp.pk),
                 },
             )
         own = locked.proposed_by_id == actor.pk
@@ -1930,7 +1925,7 @@ def award_return(*, actor: User, award: AwardDecision, comment: str) -> AwardDec
                     "rfp": rfp,
                     "lot": locked.lot,
                     "approver": actor,
-                    "url": _site_link("scoring_award", rfp.pk),
+                    "url": site_link("scoring_award", rfp.pk),
                 },
             )
         audit_record(

@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
 from bpo_portal.forms import add_application_error
 from bpo_portal.permissions import (
@@ -30,6 +29,7 @@ from bpo_portal.permissions import (
     require_buyer,
     vendor_membership,
 )
+from bpo_portal.web import request_user
 from proposals import services as proposal_services
 from proposals.models import Proposal
 from proposals.selectors import ProposalsSealedError, answer_sections, envelope_state, lot_views
@@ -60,16 +60,12 @@ from scoring.models import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _status(form: Any) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
 def _rfp(request: HttpRequest, rfp_pk: int) -> RFP:
-    return selectors.rfp_for_buyer(_user(request), rfp_pk)
+    return selectors.rfp_for_buyer(request_user(request), rfp_pk)
 
 
 def _evaluation(request: HttpRequest, rfp_pk: int) -> tuple[RFP, Evaluation]:
@@ -82,7 +78,7 @@ def _evaluation(request: HttpRequest, rfp_pk: int) -> tuple[RFP, Evaluation]:
 
 
 def _manager(request: HttpRequest, rfp: RFP) -> None:
-    require_buyer(_user(request), Capability.MANAGE_EVALUATION, rfp.organization_id)
+    require_buyer(request_user(request), Capability.MANAGE_EVALUATION, rfp.organization_id)
 
 
 def _criteria_editable(rfp: RFP) -> None:
@@ -96,7 +92,7 @@ def _criteria_editable(rfp: RFP) -> None:
 def _base(
     request: HttpRequest, rfp: RFP, evaluation: Evaluation | None, tab: str
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     return {
         "rfp": rfp,
         "evaluation": evaluation,
@@ -127,7 +123,7 @@ def _level(evaluation: Evaluation, level: str) -> Criterion | None:
 @login_required
 def evaluation_list(request: HttpRequest) -> HttpResponse:
     """Buyers: the RFPs that are or can be evaluated; evaluators: where they score."""
-    user = _user(request)
+    user = request_user(request)
     if vendor_membership(user) is not None:
         return redirect("scoring_outcomes")
     membership = buyer_membership(user)
@@ -155,7 +151,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def overview(request: HttpRequest, rfp_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rfp = _rfp(request, rfp_pk)
     evaluation = selectors.evaluation_of(rfp)
     context = _base(request, rfp, evaluation, "overview")
@@ -199,7 +195,7 @@ def overview(request: HttpRequest, rfp_pk: int) -> HttpResponse:
 def setup(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp = _rfp(request, rfp_pk)
     evaluation = services.evaluation_setup(
-        actor=_user(request),
+        actor=request_user(request),
         rfp=rfp,
         addendum_summary=request.POST.get("addendum_summary", ""),
     )
@@ -293,7 +289,7 @@ def method(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_settings_update(
-                actor=_user(request),
+                actor=request_user(request),
                 evaluation=evaluation,
                 ranking_method=form.cleaned_data["ranking_method"],
                 aggregation=form.cleaned_data["aggregation"],
@@ -346,7 +342,7 @@ def criterion_edit(
         try:
             if criterion is None:
                 services.criterion_create(
-                    actor=_user(request),
+                    actor=request_user(request),
                     evaluation=evaluation,
                     parent=parent,
                     name=data["name"],
@@ -361,7 +357,7 @@ def criterion_edit(
                 )
             else:
                 services.criterion_update(
-                    actor=_user(request),
+                    actor=request_user(request),
                     criterion=criterion,
                     name=data["name"],
                     source=data["source"],
@@ -388,7 +384,7 @@ def criterion_delete(request: HttpRequest, rfp_pk: int, criterion_pk: int) -> Ht
     criterion = get_object_or_404(Criterion, pk=criterion_pk, evaluation=evaluation)
     try:
         services.criterion_delete(
-            actor=_user(request),
+            actor=request_user(request),
             criterion=criterion,
             addendum_summary=request.POST.get("addendum_summary", ""),
         )
@@ -421,7 +417,7 @@ def weights(request: HttpRequest, rfp_pk: int, level: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.weights_set(
-                actor=_user(request),
+                actor=request_user(request),
                 evaluation=evaluation,
                 parent=parent,
                 weights=form.weights(),
@@ -472,7 +468,7 @@ def ahp(request: HttpRequest, rfp_pk: int, level: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.weights_set_by_ahp(
-                actor=_user(request),
+                actor=request_user(request),
                 evaluation=evaluation,
                 parent=parent,
                 criterion_ids=[c.pk for c in siblings],
@@ -542,7 +538,7 @@ def panel(request: HttpRequest, rfp_pk: int) -> HttpResponse:
                     )
                     try:
                         services.assignments_set(
-                            actor=_user(request),
+                            actor=request_user(request),
                             evaluation=evaluation,
                             evaluator=member,
                             criteria=[int(pk) for pk in form.cleaned_data["criteria"]],
@@ -596,7 +592,7 @@ def start_scoring(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.evaluation_start_scoring(actor=_user(request), evaluation=evaluation)
+            services.evaluation_start_scoring(actor=request_user(request), evaluation=evaluation)
         except ApplicationError as exc:
             if exc.status_code in (403, 404):
                 raise
@@ -624,8 +620,8 @@ def start_scoring(request: HttpRequest, rfp_pk: int) -> HttpResponse:
 
 def _scorer(request: HttpRequest, rfp_pk: int) -> tuple[RFP, Evaluation]:
     rfp, evaluation = _evaluation(request, rfp_pk)
-    require_buyer(_user(request), Capability.SCORE, rfp.organization_id)
-    if not evaluation.assignments.filter(evaluator=_user(request)).exists():
+    require_buyer(request_user(request), Capability.SCORE, rfp.organization_id)
+    if not evaluation.assignments.filter(evaluator=request_user(request)).exists():
         raise PermissionDeniedError("You are not on the evaluation panel of this RFP.")
     return rfp, evaluation
 
@@ -633,7 +629,7 @@ def _scorer(request: HttpRequest, rfp_pk: int) -> tuple[RFP, Evaluation]:
 @login_required
 def my_work(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp, evaluation = _scorer(request, rfp_pk)
-    workload = selectors.evaluator_workload(evaluation=evaluation, user=_user(request))
+    workload = selectors.evaluator_workload(evaluation=evaluation, user=request_user(request))
     context = _base(request, rfp, evaluation, "mine")
     context.update({"workload": workload, "score_bands": SCORE_BANDS})
     return render(request, "scoring/my_work.html", context)
@@ -642,7 +638,7 @@ def my_work(request: HttpRequest, rfp_pk: int) -> HttpResponse:
 @login_required
 def conflicts(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp, evaluation = _scorer(request, rfp_pk)
-    user = _user(request)
+    user = request_user(request)
     workload = selectors.evaluator_workload(evaluation=evaluation, user=user)
     if workload.sealed_message:
         raise ConflictError(workload.sealed_message)
@@ -681,7 +677,7 @@ def conflicts(request: HttpRequest, rfp_pk: int) -> HttpResponse:
 @login_required
 def score_vendor(request: HttpRequest, rfp_pk: int, proposal_pk: int) -> HttpResponse:
     rfp, evaluation = _scorer(request, rfp_pk)
-    user = _user(request)
+    user = request_user(request)
     work, submitted = selectors.proposal_for_evaluator(
         evaluation=evaluation, user=user, proposal_id=proposal_pk
     )
@@ -736,7 +732,7 @@ def score_vendor(request: HttpRequest, rfp_pk: int, proposal_pk: int) -> HttpRes
 def submit_scores(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     """Check your answers, then submit: scores become final and count."""
     rfp, evaluation = _scorer(request, rfp_pk)
-    user = _user(request)
+    user = request_user(request)
     workload = selectors.evaluator_workload(evaluation=evaluation, user=user)
     error = ""
     if request.method == "POST":
@@ -769,7 +765,9 @@ def _results(
     weights: dict[int, Decimal] | None = None,
 ) -> selectors.EvaluationResults | None:
     try:
-        return selectors.evaluation_results(rfp=rfp, lot=lot, user=_user(request), weights=weights)
+        return selectors.evaluation_results(
+            rfp=rfp, lot=lot, user=request_user(request), weights=weights
+        )
     except ProposalsSealedError:
         return None
 
@@ -819,7 +817,7 @@ def consensus_item(
         try:
             if request.POST.get("clear"):
                 services.consensus_clear(
-                    actor=_user(request),
+                    actor=request_user(request),
                     evaluation=evaluation,
                     criterion=criterion,
                     proposal=proposal,
@@ -833,7 +831,7 @@ def consensus_item(
                 return redirect("scoring_consensus", rfp.pk)
             if form.is_valid():
                 services.consensus_set(
-                    actor=_user(request),
+                    actor=request_user(request),
                     evaluation=evaluation,
                     criterion=criterion,
                     proposal=proposal,
@@ -898,7 +896,7 @@ def _chosen_lot(request: HttpRequest, rfp: RFP) -> tuple[list[Lot], Lot | None]:
 @login_required
 def results(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
-    selectors.require_results_reader(_user(request), rfp)
+    selectors.require_results_reader(request_user(request), rfp)
     lots, lot = _chosen_lot(request, rfp)
     ids = set(Criterion.objects.filter(evaluation=evaluation).values_list("pk", flat=True))
     what_if = _what_if(request.GET, ids)
@@ -925,7 +923,7 @@ def results(request: HttpRequest, rfp_pk: int) -> HttpResponse:
 @login_required
 def drilldown(request: HttpRequest, rfp_pk: int, proposal_pk: int) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
-    selectors.require_results_reader(_user(request), rfp)
+    selectors.require_results_reader(request_user(request), rfp)
     lots, lot = _chosen_lot(request, rfp)
     data = _results(request, rfp, lot=lot.pk if lot else None)
     if data is None or not data.lots:
@@ -985,7 +983,9 @@ def finalise(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.technical_evaluation_finalise(
-                actor=_user(request), evaluation=evaluation, comment=form.cleaned_data["comment"]
+                actor=request_user(request),
+                evaluation=evaluation,
+                comment=form.cleaned_data["comment"],
             )
         except ApplicationError as exc:
             if exc.status_code in (403, 404):
@@ -1019,7 +1019,7 @@ def finalise(request: HttpRequest, rfp_pk: int) -> HttpResponse:
 @login_required
 def award(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
-    selectors.require_results_reader(_user(request), rfp)
+    selectors.require_results_reader(request_user(request), rfp)
     data = _results(request, rfp)
     context = _base(request, rfp, evaluation, "award")
     context.update(
@@ -1066,7 +1066,7 @@ def award_propose(request: HttpRequest, rfp_pk: int, lot_pk: int) -> HttpRespons
         elif step != "edit":
             try:
                 services.award_propose(
-                    actor=_user(request),
+                    actor=request_user(request),
                     evaluation=evaluation,
                     lot=lot,
                     winners=[int(pk) for pk in form.cleaned_data["winners"]],
@@ -1103,7 +1103,7 @@ def award_propose(request: HttpRequest, rfp_pk: int, lot_pk: int) -> HttpRespons
 @login_required
 def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
-    require_buyer(_user(request), Capability.APPROVE_AWARD, rfp.organization_id)
+    require_buyer(request_user(request), Capability.APPROVE_AWARD, rfp.organization_id)
     decision = get_object_or_404(
         AwardDecision.objects.select_related("lot", "proposed_by"),
         pk=award_pk,
@@ -1115,7 +1115,9 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
         try:
             if form.cleaned_data["decision"] == "approve":
                 services.award_approve(
-                    actor=_user(request), award=decision, comment=form.cleaned_data["comment"]
+                    actor=request_user(request),
+                    award=decision,
+                    comment=form.cleaned_data["comment"],
                 )
                 messages.success(
                     request,
@@ -1124,7 +1126,9 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
                 )
             else:
                 services.award_return(
-                    actor=_user(request), award=decision, comment=form.cleaned_data["comment"]
+                    actor=request_user(request),
+                    award=decision,
+                    comment=form.cleaned_data["comment"],
                 )
                 messages.success(request, "The proposed award is sent back with your comment.")
         except ApplicationError as exc:
@@ -1142,7 +1146,7 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
             "winners": list(decision.winners.select_related("company")),
             "lot_results": data.lots[0] if data and data.lots else None,
             "approval_refusal": services.award_approval_refusal(
-                actor=_user(request), award=decision
+                actor=request_user(request), award=decision
             ),
             "waiting": decision.status == AwardStatus.PROPOSED,
         }
@@ -1155,8 +1159,10 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
 
 @login_required
 def outcomes(request: HttpRequest) -> HttpResponse:
-    if vendor_membership(_user(request)) is None:
+    if vendor_membership(request_user(request)) is None:
         raise Http404
     return render(
-        request, "scoring/outcomes.html", {"outcomes": selectors.vendor_outcomes(_user(request))}
+        request,
+        "scoring/outcomes.html",
+        {"outcomes": selectors.vendor_outcomes(request_user(request))},
     )

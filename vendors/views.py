@@ -29,6 +29,7 @@ from bpo_portal.permissions import (
     vendor_membership,
 )
 from bpo_portal.uploads import serve_private_file
+from bpo_portal.web import request_user
 from vendors import selectors, services
 from vendors.filters import VendorFilter
 from vendors.forms import (
@@ -56,14 +57,10 @@ from vendors.models import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _own_company(
     request: HttpRequest, capability: Capability = Capability.EDIT_VENDOR_PROFILE
 ) -> VendorCompany:
-    return require_vendor(_user(request), capability).company
+    return require_vendor(request_user(request), capability).company
 
 
 # --- Registration ---------------------------------------------------------------------------
@@ -142,7 +139,9 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         services.access_request_create(
-            user=_user(request), company=company, message=form.cleaned_data.get("message", "")
+            user=request_user(request),
+            company=company,
+            message=form.cleaned_data.get("message", ""),
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -187,7 +186,7 @@ def _profile_form_view(
     if request.method == "POST" and form.is_valid():
         try:
             services.vendor_profile_update(
-                actor=_user(request), company=company, **form.cleaned_data
+                actor=request_user(request), company=company, **form.cleaned_data
             )
         except ApplicationError as exc:
             add_application_error(form, exc)
@@ -211,7 +210,7 @@ def profile_details(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.vendor_profile_update(
-                actor=_user(request), company=company, **form.cleaned_data
+                actor=request_user(request), company=company, **form.cleaned_data
             )
         except ApplicationError as exc:
             add_application_error(form, exc)
@@ -295,7 +294,7 @@ def _child_form_view(
             extra["evidence"] = payload.pop("evidence", None)
         try:
             save(
-                actor=_user(request),
+                actor=request_user(request),
                 company=company,
                 **{model._meta.model_name: obj},
                 **payload,
@@ -387,7 +386,7 @@ def reference_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def child_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     company = _own_company(request)
-    actor = _user(request)
+    actor = request_user(request)
     if kind == "centre":
         services.delivery_centre_delete(
             actor=actor, centre=get_object_or_404(DeliveryCentre, pk=pk, company=company)
@@ -413,7 +412,9 @@ def certification_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     certification = get_object_or_404(
         Certification.objects.select_related("certification_type", "company"), pk=pk
     )
-    services.certification_evidence_download(user=_user(request), certification=certification)
+    services.certification_evidence_download(
+        user=request_user(request), certification=certification
+    )
     return serve_private_file(
         request,
         certification.evidence,
@@ -427,7 +428,7 @@ def certification_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def company_users(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     membership = require_vendor(user, Capability.EDIT_VENDOR_PROFILE)
     company = membership.company
     is_owner = vendor_can(user, Capability.MANAGE_COMPANY_USERS)
@@ -464,7 +465,7 @@ def company_users(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def company_user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     own = require_vendor(user, Capability.EDIT_VENDOR_PROFILE)
     try:
         if action in ("remove", "role"):
@@ -510,7 +511,7 @@ def company_user_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    membership = require_buyer(_user(request), Capability.VIEW_ORGANIZATION)
+    membership = require_buyer(request_user(request), Capability.VIEW_ORGANIZATION)
     organization = membership.organization
     vendor_filter = VendorFilter(
         request.GET or None, queryset=VendorCompany.objects.all(), request=request
@@ -545,7 +546,7 @@ def _capabilities(request: HttpRequest) -> set[str]:
 
 @login_required
 def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     own = vendor_membership(user)
     if own is not None and own.company_id == pk:
         return redirect("vendor_profile")
@@ -609,7 +610,7 @@ def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def location_overrides(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     membership = require_buyer(user, Capability.MANAGE_SETTINGS)
     organization = membership.organization
     form = LocationOverrideForm(request.POST or None)

@@ -22,11 +22,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import NotFoundError, PermissionDeniedError
 from bpo_portal.permissions import IsBuyer, IsBuyerOrVendor, IsVendor, buyer_membership
 from bpo_portal.uploads import serve_private_file
+from bpo_portal.web import request_user
 from proposals import selectors, services
 from proposals.api import serializers as s
 from proposals.content import read_content
@@ -36,10 +36,6 @@ from rfp.models import RFP, Lot, PricingLine
 from rfp.selectors import rfps_visible_to
 
 LOT_PK = OpenApiParameter("lot_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Lot id")
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _costs(proposal: Proposal, access: selectors.ProposalAccess) -> dict[int, Any] | None:
@@ -155,7 +151,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         access = selectors.proposal_access(self.request.user, proposal.rfp)
         if read:
             services.proposal_read_record(
-                reader=_user(self.request), proposal=proposal, access=access
+                reader=request_user(self.request), proposal=proposal, access=access
             )
         data = s.proposal_data(proposal, access, detail=True, costs=_costs(proposal, access))
         if access.is_vendor:
@@ -182,7 +178,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         rfp = RFP.objects.filter(pk=data.validated_data["rfp"], is_template=False).first()
         if rfp is None:
             raise NotFoundError(services.NOT_OPEN_TO_YOU)
-        proposal = services.proposal_start(actor=_user(request), rfp=rfp)
+        proposal = services.proposal_start(actor=request_user(request), rfp=rfp)
         response = self._fresh(proposal)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -197,7 +193,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = s.SettingsUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_settings_update(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             version=data.validated_data["version"],
             currency=data.validated_data.get("currency"),
@@ -216,7 +212,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = s.AnswersSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_answers_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             version=data.validated_data["version"],
             answers={a["question"]: a["value"] for a in data.validated_data["answers"]},
@@ -236,7 +232,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data.is_valid(raise_exception=True)
         rows = data.validated_data["prices"]
         services.proposal_prices_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             lot=int(lot_pk),
             version=data.validated_data["version"],
@@ -257,7 +253,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = s.CommitmentsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_slas_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             lot=int(lot_pk),
             version=data.validated_data["version"],
@@ -284,7 +280,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = s.CentresSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_centres_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             lot=int(lot_pk),
             version=data.validated_data["version"],
@@ -304,7 +300,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = s.StaffingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_staffing_save(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             lot=int(lot_pk),
             version=data.validated_data["version"],
@@ -324,7 +320,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = s.AttachmentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_attachment_add(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             upload=data.validated_data["file"],
             description=data.validated_data.get("description", ""),
@@ -354,9 +350,9 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         if request.method == "DELETE":
             if not selectors.proposal_access(request.user, proposal.rfp).is_vendor:
                 raise PermissionDeniedError("Only the vendor can change its proposal.")
-            services.proposal_attachment_remove(actor=_user(request), attachment=attachment)
+            services.proposal_attachment_remove(actor=request_user(request), attachment=attachment)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        services.proposal_attachment_download(user=_user(request), attachment=attachment)
+        services.proposal_attachment_download(user=request_user(request), attachment=attachment)
         return serve_private_file(
             request, attachment.file, filename=attachment.name, content_type=attachment.content_type
         )
@@ -369,7 +365,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"], permission_classes=[IsVendor])
     def submit(self, request: Request, pk: int) -> Response:
         proposal = self._vendor_proposal()
-        version = services.proposal_submit(actor=_user(request), proposal=proposal)
+        version = services.proposal_submit(actor=request_user(request), proposal=proposal)
         return Response(s.receipt_data(version, counts=True), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -383,7 +379,9 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = s.WithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_withdraw(
-            actor=_user(request), proposal=proposal, reason=data.validated_data.get("reason", "")
+            actor=request_user(request),
+            proposal=proposal,
+            reason=data.validated_data.get("reason", ""),
         )
         return self._fresh(proposal)
 
@@ -420,7 +418,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = s.ComplianceOverrideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_compliance_override(
-            actor=_user(request),
+            actor=request_user(request),
             proposal=proposal,
             status=data.validated_data["status"],
             justification=data.validated_data["justification"],
@@ -488,7 +486,7 @@ class EnvelopeViewSet(ScopedViewSet):
         data = s.CommercialOpenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.commercial_envelope_open(
-            actor=_user(request), rfp=rfp, comment=data.validated_data.get("comment", "")
+            actor=request_user(request), rfp=rfp, comment=data.validated_data.get("comment", "")
         )
         rfp = self._rfp()
         return Response(_envelope_data(rfp, selectors.envelope_state(rfp)))
@@ -501,5 +499,5 @@ class EnvelopeViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"], url_path="check-compliance")
     def check_compliance(self, request: Request, pk: int) -> Response:
         rfp = self._rfp()
-        count = services.proposals_compliance_check(rfp=rfp, actor=_user(request))
+        count = services.proposals_compliance_check(rfp=rfp, actor=request_user(request))
         return Response({"checked": count})

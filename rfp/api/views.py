@@ -26,7 +26,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from accounts.models import User
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import ApplicationError
 from bpo_portal.permissions import (
@@ -37,6 +36,7 @@ from bpo_portal.permissions import (
     require_buyer,
     vendor_membership,
 )
+from bpo_portal.web import request_user
 from rfp import selectors, services
 from rfp.api import serializers as s
 from rfp.filters import RFPFilter
@@ -64,10 +64,6 @@ RFP_LIST_ITEM = PolymorphicProxySerializer(
     resource_type_field_name=None,
 )
 RFP_PK = OpenApiParameter("rfp_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="RFP id")
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _is_vendor(request: Request) -> bool:
@@ -135,14 +131,14 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         title = fields.pop("title")
         if template is not None:
             rfp = services.rfp_create_from_template(
-                actor=_user(request), template=template, title=title
+                actor=request_user(request), template=template, title=title
             )
             if fields:
                 rfp = services.rfp_update(
-                    actor=_user(request), rfp=rfp, version=rfp.version, **fields
+                    actor=request_user(request), rfp=rfp, version=rfp.version, **fields
                 )
         else:
-            rfp = services.rfp_create(actor=_user(request), title=title, **fields)
+            rfp = services.rfp_create(actor=request_user(request), title=title, **fields)
         return Response(_buyer_detail(rfp), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -157,7 +153,7 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         data.is_valid(raise_exception=True)
         parsed = data.service_kwargs()
         rfp = services.rfp_update(
-            actor=_user(request),
+            actor=request_user(request),
             rfp=rfp,
             version=parsed["version"],
             addendum_summary=parsed["addendum_summary"],
@@ -171,7 +167,7 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         rfp = self._rfp()
         data = s.RFPTransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rfp = service(actor=_user(request), rfp=rfp, **data.validated_data)
+        rfp = service(actor=request_user(request), rfp=rfp, **data.validated_data)
         return Response({"id": rfp.pk, "status": rfp.status, "version": rfp.version})
 
     @extend_schema(
@@ -220,7 +216,7 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         rfp = self._rfp()
         data = s.RFPCancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rfp = services.rfp_cancel(actor=_user(request), rfp=rfp, **data.validated_data)
+        rfp = services.rfp_cancel(actor=request_user(request), rfp=rfp, **data.validated_data)
         return Response({"id": rfp.pk, "status": rfp.status, "version": rfp.version})
 
     @extend_schema(
@@ -234,7 +230,7 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         data = s.RFPSaveAsTemplateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         template = services.rfp_save_as_template(
-            actor=_user(request), rfp=rfp, **data.validated_data
+            actor=request_user(request), rfp=rfp, **data.validated_data
         )
         return Response(s.RFPTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
 
@@ -267,7 +263,7 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
     )
     @action(detail=True, methods=["post"], url_path="intend-to-bid")
     def intend_to_bid(self, request: Request, pk: int) -> Response:
-        invitation = services.rfp_intend_to_bid(actor=_user(request), rfp=self._rfp())
+        invitation = services.rfp_intend_to_bid(actor=request_user(request), rfp=self._rfp())
         return Response(s.RFPVendorResponseSerializer(invitation).data)
 
     @extend_schema(
@@ -281,7 +277,7 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         data = s.RFPDeclineInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = services.rfp_decline(
-            actor=_user(request), rfp=rfp, reason=data.validated_data["reason"]
+            actor=request_user(request), rfp=rfp, reason=data.validated_data["reason"]
         )
         return Response(s.RFPVendorResponseSerializer(invitation).data)
 
@@ -366,7 +362,7 @@ class _PartViewSet(
         if self.parent_field is not None:
             extra[self.parent_field] = fields.pop(self.parent_field, None)
         obj = self.create_service(
-            actor=_user(request),
+            actor=request_user(request),
             rfp=rfp,
             version=parsed["version"],
             addendum_summary=parsed["addendum_summary"],
@@ -384,7 +380,7 @@ class _PartViewSet(
         if self.parent_field == "lot":
             fields.pop("lot", None)  # a line stays in its lot
         obj = self.update_service(
-            actor=_user(request),
+            actor=request_user(request),
             version=parsed["version"],
             addendum_summary=parsed["addendum_summary"],
             **{self.instance_kwarg: obj},
@@ -395,7 +391,7 @@ class _PartViewSet(
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
         rfp = self.delete_service(
-            actor=_user(request),
+            actor=request_user(request),
             version=_version_from(request),
             addendum_summary=request.query_params.get("addendum_summary", ""),
             **{self.instance_kwarg: obj},
@@ -538,7 +534,7 @@ class InvitationViewSet(mixins.ListModelMixin, _RFPChildViewSet):
             if company is None:
                 raise ApplicationError.for_fields({"company": "No vendor has this id."})
         invitation = services.rfp_invitation_create(
-            actor=_user(request),
+            actor=request_user(request),
             rfp=rfp,
             company=company,
             email=data.validated_data.get("email") or "",
@@ -546,7 +542,7 @@ class InvitationViewSet(mixins.ListModelMixin, _RFPChildViewSet):
         return Response(s.RFPInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.rfp_invitation_delete(actor=_user(request), invitation=self.get_object())
+        services.rfp_invitation_delete(actor=request_user(request), invitation=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -597,7 +593,7 @@ class ClarificationViewSet(mixins.ListModelMixin, _RFPChildViewSet):
         data = s.ClarificationAskInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         question = services.clarification_ask(
-            actor=_user(request), rfp=rfp, text=data.validated_data["text"]
+            actor=request_user(request), rfp=rfp, text=data.validated_data["text"]
         )
         return Response(
             s.ClarificationVendorSerializer(question, context=self.get_serializer_context()).data,
@@ -616,7 +612,7 @@ class ClarificationViewSet(mixins.ListModelMixin, _RFPChildViewSet):
         data = s.ClarificationAnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         question = services.clarification_answer(
-            actor=_user(request), question=question, **data.validated_data
+            actor=request_user(request), question=question, **data.validated_data
         )
         return Response(s.ClarificationBuyerSerializer(question).data)
 
@@ -640,7 +636,9 @@ class AddendumViewSet(mixins.ListModelMixin, _RFPChildViewSet):
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, rfp_pk: int, number: int) -> Response:
         addendum = self.get_object()
-        acknowledgement = services.addendum_acknowledge(actor=_user(request), addendum=addendum)
+        acknowledgement = services.addendum_acknowledge(
+            actor=request_user(request), addendum=addendum
+        )
         return Response(
             {"number": addendum.number, "acknowledged_at": acknowledgement.acknowledged_at}
         )

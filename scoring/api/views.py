@@ -32,6 +32,7 @@ from accounts.models import User
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import NotFoundError, PermissionDeniedError
 from bpo_portal.permissions import Capability, IsBuyer, buyer_can, require_buyer
+from bpo_portal.web import request_user
 from proposals.models import Proposal
 from rfp.models import Lot
 from scoring import selectors, services
@@ -42,10 +43,6 @@ RFP_ID = OpenApiParameter("rfp", OpenApiTypes.INT, OpenApiParameter.PATH, descri
 LOT = OpenApiParameter(
     "lot", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Only this lot (id)"
 )
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _summary(evaluation: Evaluation) -> dict[str, Any]:
@@ -140,7 +137,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data.is_valid(raise_exception=True)
         rfp = selectors.rfp_for_buyer(request.user, data.validated_data["rfp"])
         evaluation = services.evaluation_setup(
-            actor=_user(request),
+            actor=request_user(request),
             rfp=rfp,
             addendum_summary=data.validated_data["addendum_summary"],
         )
@@ -194,7 +191,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data = s.SettingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.evaluation_settings_update(
-            actor=_user(request), evaluation=evaluation, **data.validated_data
+            actor=request_user(request), evaluation=evaluation, **data.validated_data
         )
         return Response(self._detail(evaluation.rfp_id))
 
@@ -215,7 +212,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
             get_object_or_404(Criterion, pk=parent_id, evaluation=evaluation) if parent_id else None
         )
         services.criterion_create(
-            actor=_user(request), evaluation=evaluation, parent=parent, **values
+            actor=request_user(request), evaluation=evaluation, parent=parent, **values
         )
         return Response(self._detail(evaluation.rfp_id), status=status.HTTP_201_CREATED)
 
@@ -231,7 +228,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         item = get_object_or_404(Criterion, pk=criterion, evaluation=evaluation)
         if request.method == "DELETE":
             services.criterion_delete(
-                actor=_user(request),
+                actor=request_user(request),
                 criterion=item,
                 addendum_summary=str(request.data.get("addendum_summary") or "")
                 if isinstance(request.data, dict)
@@ -242,7 +239,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("parent", None)
-        services.criterion_update(actor=_user(request), criterion=item, **values)
+        services.criterion_update(actor=request_user(request), criterion=item, **values)
         return Response(self._detail(evaluation.rfp_id))
 
     def _parent(self, evaluation: Evaluation, parent_id: int | None) -> Criterion | None:
@@ -262,7 +259,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data = s.WeightsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.weights_set(
-            actor=_user(request),
+            actor=request_user(request),
             evaluation=evaluation,
             parent=self._parent(evaluation, data.validated_data["parent"]),
             weights=data.validated_data["weights"],
@@ -284,7 +281,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data = s.AHPSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.weights_set_by_ahp(
-            actor=_user(request),
+            actor=request_user(request),
             evaluation=evaluation,
             parent=self._parent(evaluation, data.validated_data["parent"]),
             criterion_ids=data.validated_data["criterion_ids"],
@@ -302,7 +299,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
     @action(detail=True, methods=["post"])
     def start(self, request: Request, rfp: int) -> Response:
         evaluation = self._evaluation()
-        services.evaluation_start_scoring(actor=_user(request), evaluation=evaluation)
+        services.evaluation_start_scoring(actor=request_user(request), evaluation=evaluation)
         return Response(self._detail(evaluation.rfp_id))
 
     # --- The panel ------------------------------------------------------------------------------
@@ -329,7 +326,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
                 else None
             )
             services.assignments_set(
-                actor=_user(request),
+                actor=request_user(request),
                 evaluation=evaluation,
                 evaluator=evaluator,
                 criteria=values["criteria"],
@@ -365,7 +362,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data = s.ConflictsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.conflicts_declare(
-            actor=_user(request),
+            actor=request_user(request),
             evaluation=evaluation,
             declarations={
                 item["company"]: services.Declaration(item["has_conflict"], item["details"])
@@ -388,7 +385,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def scores(self, request: Request, rfp: int) -> Response:
         evaluation = self._evaluation()
-        user = _user(request)
+        user = request_user(request)
         if request.method == "POST":
             data = s.ScoresSerializer(data=request.data)
             data.is_valid(raise_exception=True)
@@ -435,7 +432,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
     @action(detail=True, methods=["post"], url_path="scores/submit")
     def submit_scores(self, request: Request, rfp: int) -> Response:
         evaluation = self._evaluation()
-        count = services.scores_submit(actor=_user(request), evaluation=evaluation)
+        count = services.scores_submit(actor=request_user(request), evaluation=evaluation)
         return Response({"submitted": count})
 
     # --- Consensus ------------------------------------------------------------------------------
@@ -462,7 +459,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
             lot = get_object_or_404(Lot, pk=values["lot"], rfp=rfp_obj)
             if values["score"] is None:
                 services.consensus_clear(
-                    actor=_user(request),
+                    actor=request_user(request),
                     evaluation=evaluation,
                     criterion=criterion,
                     proposal=proposal,
@@ -470,7 +467,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
                 )
             else:
                 services.consensus_set(
-                    actor=_user(request),
+                    actor=request_user(request),
                     evaluation=evaluation,
                     criterion=criterion,
                     proposal=proposal,
@@ -567,7 +564,9 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data = s.FinaliseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         opening = services.technical_evaluation_finalise(
-            actor=_user(request), evaluation=evaluation, comment=data.validated_data["comment"]
+            actor=request_user(request),
+            evaluation=evaluation,
+            comment=data.validated_data["comment"],
         )
         return Response({"commercial_opened_at": opening.opened_at.isoformat()})
 
@@ -589,7 +588,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
             values = data.validated_data
             lot = get_object_or_404(Lot, pk=values["lot"], rfp_id=evaluation.rfp_id)
             services.award_propose(
-                actor=_user(request),
+                actor=request_user(request),
                 evaluation=evaluation,
                 lot=lot,
                 winners=values["winners"],
@@ -624,7 +623,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.award_approve(
-            actor=_user(request),
+            actor=request_user(request),
             award=self._decision(evaluation, award),
             comment=data.validated_data["comment"],
         )
@@ -647,7 +646,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.award_return(
-            actor=_user(request),
+            actor=request_user(request),
             award=self._decision(evaluation, award),
             comment=data.validated_data["comment"],
         )

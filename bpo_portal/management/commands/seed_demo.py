@@ -26,9 +26,7 @@ class Command(BaseCommand):
             rfps += seed_proposals()
             rfps += seed_scoring()
         width = max(len(login.email) for login in logins)
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data is ready. Log in at {settings.SITE_URL}/")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Log in at {settings.SITE_URL}/"))
         self.stdout.write(f"Every demo user's password: {DEMO_PASSWORD}\n")
         for login in logins:
             self.stdout.write(f"  {login.email.ljust(width)}  {login.who}")
