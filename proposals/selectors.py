@@ -66,6 +66,7 @@ from rfp.models import (
     RFPStatus,
     ServiceLevel,
 )
+from rfp.tasklist import StatusDisplay, step_status
 from vendors.models import Certification, DeliveryCentre
 
 ZERO = Decimal("0")
@@ -548,47 +549,19 @@ def _lot_problems(proposal: Proposal, part: ProposalLot, lot: Lot) -> list[Probl
 
 
 @dataclass
-class Task:
+class Task(StatusDisplay):
     key: str
     label: str
     url: str
-    status: str  # not_started, in_progress, completed, has_errors, optional
+    status: str  # one of rfp.tasklist.STATUSES
     problems: list[Problem] = field(default_factory=list)
     summary: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return {
-            "not_started": "Not started",
-            "in_progress": "In progress",
-            "completed": "Completed",
-            "has_errors": "Has errors",
-            "optional": "Optional",
-        }[self.status]
-
-    @property
-    def badge(self) -> str:
-        return {
-            "not_started": "text-bg-light border",
-            "in_progress": "text-bg-info",
-            "completed": "text-bg-success",
-            "has_errors": "text-bg-danger",
-            "optional": "text-bg-light border",
-        }[self.status]
 
 
 @dataclass
 class TaskGroup:
     title: str
     tasks: list[Task]
-
-
-def _status(problems: list[Problem], started: bool, *, optional: bool = False) -> str:
-    if any(not p.missing for p in problems):
-        return "has_errors"
-    if not started:
-        return "optional" if optional else "not_started"
-    return "in_progress" if problems else "completed"
 
 
 def proposal_task_list(
@@ -613,7 +586,7 @@ def proposal_task_list(
                 "settings",
                 "Lots and currency",
                 reverse("proposal_settings", args=[proposal.pk]),
-                _status(settings_problems, bool(parts)),
+                step_status(settings_problems, bool(parts)),
                 settings_problems,
                 f"{len(parts)} of {len(lots)} lot{'s' if len(lots) != 1 else ''} · "
                 f"prices in {proposal.currency}",
@@ -627,7 +600,7 @@ def proposal_task_list(
             "questionnaire",
             "Questionnaire",
             reverse("proposal_questionnaire", args=[proposal.pk]),
-            _status(questionnaire_problems, answered > 0),
+            step_status(questionnaire_problems, answered > 0),
             questionnaire_problems,
             f"{answered} of {len(questions)} answered",
         )
@@ -671,7 +644,7 @@ def proposal_task_list(
                     f"{key}:{lot_id}",
                     label,
                     reverse(f"proposal_lot_{key}", args=[proposal.pk, lot_id]),
-                    _status(mine, started),
+                    step_status(mine, started),
                     mine,
                     summary,
                 )
@@ -687,7 +660,7 @@ def proposal_task_list(
                     "attachments",
                     "Attachments",
                     reverse("proposal_attachments", args=[proposal.pk]),
-                    _status([], bool(attachments), optional=True),
+                    step_status([], bool(attachments), optional=True),
                     [],
                     f"{len(attachments)} file{'s' if len(attachments) != 1 else ''}",
                 )

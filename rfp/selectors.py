@@ -36,6 +36,7 @@ from rfp.models import (
     ServiceLevel,
     Visibility,
 )
+from rfp.tasklist import StatusDisplay, step_status
 from vendors.models import QualificationStatus, VendorCompany, VendorQualification
 
 # --- Who sees what ----------------------------------------------------------------------
@@ -322,31 +323,11 @@ class Problem:
 
 
 @dataclass
-class StepState:
+class StepState(StatusDisplay):
     key: str
     label: str
-    status: str  # not_started, in_progress, completed, has_errors, optional
+    status: str  # one of rfp.tasklist.STATUSES
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def status_label(self) -> str:
-        return {
-            "not_started": "Not started",
-            "in_progress": "In progress",
-            "completed": "Completed",
-            "has_errors": "Has errors",
-            "optional": "Optional",
-        }[self.status]
-
-    @property
-    def badge(self) -> str:
-        return {
-            "not_started": "text-bg-light border",
-            "in_progress": "text-bg-primary",
-            "completed": "text-bg-success",
-            "has_errors": "text-bg-danger",
-            "optional": "text-bg-light border",
-        }[self.status]
 
 
 def _details_problems(rfp: RFP) -> list[Problem]:
@@ -626,17 +607,7 @@ def rfp_task_list(rfp: RFP, *, now: dt.datetime | None = None) -> list[StepState
         part = parts.get(key)
         started = part.started(rfp) if part is not None else _step_started(rfp, key)
         optional = part.optional if part is not None else key in OPTIONAL_STEPS
-        if any(not p.missing for p in mine):
-            status = "has_errors"
-        elif optional and not started:
-            status = "optional"
-        elif not started:
-            status = "not_started"
-        elif mine:
-            status = "in_progress"
-        else:
-            status = "completed"
-        states.append(StepState(key, label, status, mine))
+        states.append(StepState(key, label, step_status(mine, started, optional=optional), mine))
     return states
 
 

@@ -35,6 +35,7 @@ from rfp.models import (
     SLAType,
     Visibility,
 )
+from rfp.tasklist import STATUSES
 from vendors.geography import LocationModel
 from vendors.models import CertificationType, Industry, Language, ServiceCategory, ServiceFunction
 
@@ -559,9 +560,7 @@ class RFPProblemSerializer(serializers.Serializer):
 class RFPStepSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    status = _choice_text(
-        [(v, v) for v in ("not_started", "in_progress", "completed", "has_errors", "optional")]
-    )
+    status = _choice_text([(v, v) for v in STATUSES])
     problems = RFPProblemSerializer(many=True)
 
 
