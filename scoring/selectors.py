@@ -22,7 +22,7 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from bpo_portal.errors import NotFoundError, PermissionDeniedError
+from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from bpo_portal.permissions import Capability, buyer_can, buyer_membership
 from proposals.compliance import deadline_day
 from proposals.models import ComplianceStatus, Proposal
@@ -110,6 +110,16 @@ def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(
         rfp__organization_id=membership.organization_id, rfp__is_template=False
     ).select_related("rfp")
+
+
+def evaluations_listed_for(user: Any) -> QuerySet[Evaluation]:
+    """The evaluations a user's lists show, on the page and through the API alike:
+    every one of their organisation's for those who read results (admins, procurement
+    managers, viewers), only those they are assigned to for evaluators."""
+    evaluations = evaluations_visible_to(user)
+    if buyer_can(user, Capability.VIEW_REPORTS):
+        return evaluations
+    return evaluations.filter(assignments__evaluator=user).distinct()
 
 
 @dataclass(frozen=True)
@@ -1768,12 +1778,36 @@ def _criterion_nodes(
     return tuple(node(item) for item in tree)
 
 
+def what_if_weights(given: Mapping[Any, Any], criterion_ids: set[int]) -> dict[int, float]:
+    """What-if weights (criterion id -> percent of its siblings), checked the same way
+    whichever door they come through: an id that is not a criterion of this evaluation
+    is not found (404), a weight that is not a number from 0 to 100 is refused (400)."""
+    out: dict[int, float] = {}
+    for key, value in given.items():
+        try:
+            pk = int(key)
+        except (TypeError, ValueError):
+            raise NotFoundError(f"Criterion {key} is not part of this evaluation.") from None
+        if pk not in criterion_ids:
+            raise NotFoundError(f"Criterion {pk} is not part of this evaluation.")
+        try:
+            number = Decimal(str(value))
+        except (ArithmeticError, ValueError):
+            number = Decimal("NaN")
+        if not number.is_finite() or not Decimal(0) <= number <= Decimal(100):
+            raise ApplicationError.for_fields(
+                {"weights": f"The weight of criterion {pk} must be a number from 0 to 100."}
+            )
+        out[pk] = float(number)
+    return out
+
+
 def evaluation_results(
     *,
     rfp: RFP,
     lot: Lot | int | None = None,
     user: Any,
-    weights: Mapping[int, float | Decimal] | None = None,
+    weights: Mapping[Any, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> EvaluationResults:
     """Everything about an RFP's evaluation, computed afresh: the criteria tree
@@ -1800,7 +1834,7 @@ def _evaluation_results(
     *,
     rfp: RFP,
     lot: Lot | int | None = None,
-    weights: Mapping[int, float | Decimal] | None = None,
+    weights: Mapping[Any, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> EvaluationResults:
     """evaluation_results without the reader check: for rules that ask on nobody's
@@ -1809,7 +1843,7 @@ def _evaluation_results(
     if evaluation is None:
         raise NotFoundError("This RFP has no evaluation yet.")
     loaded = _load(evaluation, rfp, now=now)
-    overrides = {int(k): float(v) for k, v in (weights or {}).items()}
+    overrides = what_if_weights(weights or {}, {node.criterion.pk for node in walk(loaded.tree)})
     excluded = _excluded_ids(loaded.tree, exclude_cost=not loaded.commercial_open)
     local, global_ = global_weights(loaded.tree, overrides=overrides, excluded=excluded)
     names = {c.criterion.pk: c.criterion.name for c in walk(loaded.tree)}

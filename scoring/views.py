@@ -9,7 +9,7 @@ with those weights. Nothing is saved either way.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -141,10 +141,14 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     mine = set(
         Evaluation.objects.filter(assignments__evaluator=user).values_list("rfp_id", flat=True)
     )
+    # The same rule as the API's list (selectors.evaluations_listed_for); results readers
+    # also see the RFPs whose evaluation is not set up yet.
+    listed = set(selectors.evaluations_listed_for(user).values_list("rfp_id", flat=True))
     rows = [
-        (rfp, getattr(rfp, "evaluation", None), rfp.pk in mine)
+        (rfp, evaluation, rfp.pk in mine)
         for rfp in rfps
-        if selectors.can_read_results(user, rfp) or rfp.pk in mine
+        for evaluation in [getattr(rfp, "evaluation", None)]
+        if rfp.pk in listed or (evaluation is None and selectors.can_read_results(user, rfp))
     ]
     return render(request, "scoring/list.html", {"rows": rows})
 
@@ -762,7 +766,7 @@ def _results(
     rfp: RFP,
     *,
     lot: int | None = None,
-    weights: dict[int, Decimal] | None = None,
+    weights: dict[str, str] | None = None,
 ) -> selectors.EvaluationResults | None:
     try:
         return selectors.evaluation_results(
@@ -866,20 +870,10 @@ def consensus_item(
 # --- Results -------------------------------------------------------------------------------------
 
 
-def _what_if(params: Any, criteria_ids: set[int]) -> dict[int, Decimal]:
-    """`w_<criterion id>=<percent>` query parameters; anything else is ignored."""
-    out: dict[int, Decimal] = {}
-    for key, value in params.items():
-        if not key.startswith("w_"):
-            continue
-        try:
-            pk = int(key[2:])
-            number = Decimal(value)
-        except (ValueError, InvalidOperation):
-            continue
-        if pk in criteria_ids and number.is_finite() and Decimal(0) <= number <= Decimal(100):
-            out[pk] = number
-    return out
+def _what_if(params: Any) -> dict[str, str]:
+    """`w_<criterion id>=<percent>` query parameters (anything else is ignored);
+    evaluation_results checks them (selectors.what_if_weights), as for the API."""
+    return {key[2:]: value for key, value in params.items() if key.startswith("w_")}
 
 
 def _chosen_lot(request: HttpRequest, rfp: RFP) -> tuple[list[Lot], Lot | None]:
@@ -898,8 +892,7 @@ def results(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp, evaluation = _evaluation(request, rfp_pk)
     selectors.require_results_reader(request_user(request), rfp)
     lots, lot = _chosen_lot(request, rfp)
-    ids = set(Criterion.objects.filter(evaluation=evaluation).values_list("pk", flat=True))
-    what_if = _what_if(request.GET, ids)
+    what_if = _what_if(request.GET)
     data = _results(request, rfp, lot=lot.pk if lot else None, weights=what_if or None)
     lot_results = data.lots[0] if data and data.lots else None
     charts = selectors.results_charts(data, lot_results) if data and lot_results else ("", "")

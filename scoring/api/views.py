@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import NotFoundError, PermissionDeniedError
-from bpo_portal.permissions import Capability, IsBuyer, buyer_can, require_buyer
+from bpo_portal.permissions import Capability, IsBuyer, require_buyer
 from bpo_portal.web import request_user
 from proposals.models import Proposal
 from rfp.models import Lot
@@ -107,11 +107,9 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = s.EvaluationSummarySchema
 
     def visible_queryset(self) -> QuerySet[Evaluation]:
-        user = self.request.user
-        evaluations = selectors.evaluations_visible_to(user).order_by("-rfp__created_at", "-pk")
-        if buyer_can(user, Capability.VIEW_REPORTS):
-            return evaluations
-        return evaluations.filter(assignments__evaluator=user).distinct()
+        return selectors.evaluations_listed_for(self.request.user).order_by(
+            "-rfp__created_at", "-pk"
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -534,16 +532,11 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         evaluation = self._evaluation()
         data = s.WhatIfSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ids = set(Criterion.objects.filter(evaluation=evaluation).values_list("pk", flat=True))
-        weights = {int(k): v for k, v in data.validated_data["weights"].items()}
-        unknown = [k for k in weights if k not in ids]
-        if unknown:
-            raise NotFoundError(f"Criterion {unknown[0]} is not part of this evaluation.")
         results = selectors.evaluation_results(
             rfp=evaluation.rfp,
             user=request.user,
             lot=data.validated_data["lot"],
-            weights=weights,
+            weights=data.validated_data["weights"],  # checked by what_if_weights
         )
         return Response(selectors.results_as_dict(results))
 

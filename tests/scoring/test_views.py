@@ -331,3 +331,42 @@ def test_evaluator_dashboard_queries_do_not_grow_with_evaluations(
         tasks = evaluator_dashboard(evaluator)
     assert [t.rfp.pk for t in tasks] == [scored.rfp_id]
     assert tasks[0].submitted > 0 and tasks[0].drafted == 0
+
+
+def test_what_if_weights_are_checked_alike_by_the_page_and_the_api(scored, viewer):
+    """One rule (selectors.what_if_weights): a criterion of another evaluation is not
+    found, a weight outside 0-100 is refused, on the page as through the API."""
+    from tests.conftest import api_as
+
+    rfp_id = scored.rfp_id
+    cost = f.main(scored, "Cost").pk
+    page = login(viewer)
+    api = api_as(viewer)
+    api_url = f"/api/v1/evaluations/{rfp_id}/what-if/"
+    assert page.get(url("scoring_results", rfp_id) + "?w_999999=10").status_code == 404
+    assert page.get(url("scoring_results", rfp_id) + "?w_abc=10").status_code == 404
+    assert api.post(api_url, {"weights": {"999999": "10"}}, format="json").status_code == 404
+    refused = page.get(url("scoring_results", rfp_id) + f"?w_{cost}=150")
+    assert refused.status_code == 400
+    assert "must be a number from 0 to 100" in refused.content.decode()
+    assert page.get(url("scoring_results", rfp_id) + f"?w_{cost}=abc").status_code == 400
+    assert api.post(api_url, {"weights": {str(cost): "150"}}, format="json").status_code == 400
+    assert page.get(url("scoring_results", rfp_id) + f"?w_{cost}=10").status_code == 200
+
+
+def test_the_evaluations_list_is_the_same_on_the_page_and_through_the_api(
+    scored, evaluator, viewer, buyer_org
+):
+    """Evaluators see only the evaluations they score for; readers see every one."""
+    from accounts.models import BuyerRole
+    from tests.conftest import api_as
+    from tests.conftest import add_member
+
+    outsider = add_member(buyer_org, "unassigned@buyer.example", BuyerRole.EVALUATOR)
+    reference = scored.rfp.reference
+    for user, expected in ((evaluator, True), (viewer, True), (outsider, False)):
+        page = login(user).get(url("scoring_list")).content.decode()
+        listed = api_as(user).get("/api/v1/evaluations/").json()
+        rows = listed["results"] if isinstance(listed, dict) else listed
+        assert (reference in page) is expected, user
+        assert any(row["rfp"] == scored.rfp_id for row in rows) is expected, user
