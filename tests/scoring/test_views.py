@@ -359,8 +359,7 @@ def test_the_evaluations_list_is_the_same_on_the_page_and_through_the_api(
 ):
     """Evaluators see only the evaluations they score for; readers see every one."""
     from accounts.models import BuyerRole
-    from tests.conftest import api_as
-    from tests.conftest import add_member
+    from tests.conftest import add_member, api_as
 
     outsider = add_member(buyer_org, "unassigned@buyer.example", BuyerRole.EVALUATOR)
     reference = scored.rfp.reference
