@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from bpo_portal.permissions import Capability, buyer_can, buyer_membership
+from bpo_portal.permissions import Capability, buyer_can, buyer_membership, require_buyer
 from proposals.compliance import deadline_day
 from proposals.models import ComplianceStatus, Proposal
 from proposals.selectors import (
@@ -2197,28 +2197,45 @@ class PeerScores:
     others: tuple[EvaluatorScore, ...]
 
 
+def _evaluator_view(rows: QuerySet[EvaluatorScore], user: Any) -> list[EvaluatorScore]:
+    """What an evaluator may see of `rows`: their own scores (drafts too) and the other
+    evaluators' submitted scores on the items they have submitted themselves. No peeking
+    before committing: the one rule for the scoring page and the API."""
+    mine = list(rows.filter(evaluator=user))
+    submitted = {(s.criterion_id, s.proposal_id, s.lot_id) for s in mine if s.submitted_at}
+    if not submitted:
+        return mine
+    others = [
+        score
+        for score in rows.filter(submitted_at__isnull=False).exclude(evaluator=user)
+        if (score.criterion_id, score.proposal_id, score.lot_id) in submitted
+    ]
+    return mine + others
+
+
+def scores_visible_to(user: Any, evaluation: Evaluation) -> list[EvaluatorScore]:
+    """The evaluator scores a user may read: every submitted one for results readers;
+    for evaluators, `_evaluator_view`. Anyone else: PermissionDeniedError."""
+    rows = EvaluatorScore.objects.filter(evaluation=evaluation).select_related("evaluator")
+    if can_read_results(user, evaluation.rfp):
+        return list(rows.filter(submitted_at__isnull=False))
+    require_buyer(user, Capability.SCORE, evaluation.rfp.organization_id)
+    return _evaluator_view(rows, user)
+
+
 def peer_scores(
     *, evaluation: Evaluation, user: Any, work: VendorWork
 ) -> dict[str, tuple[EvaluatorScore, ...]]:
     """item key -> other evaluators' submitted scores, for the items this evaluator
     has submitted (nothing for drafts: no peeking before committing)."""
-    mine_submitted = {
-        (item.criterion.pk, item.lot.pk): item.key
-        for item in work.items
-        if item.score is not None and item.score.is_submitted
-    }
-    if not mine_submitted:
-        return {}
+    keys = {(item.criterion.pk, item.lot.pk): item.key for item in work.items}
+    rows = EvaluatorScore.objects.filter(
+        evaluation=evaluation, proposal_id=work.proposal.pk
+    ).select_related("evaluator")
     out: dict[str, list[EvaluatorScore]] = defaultdict(list)
-    for score in (
-        EvaluatorScore.objects.filter(
-            evaluation=evaluation, proposal_id=work.proposal.pk, submitted_at__isnull=False
-        )
-        .exclude(evaluator=user)
-        .select_related("evaluator")
-    ):
-        key = mine_submitted.get((score.criterion_id, score.lot_id))
-        if key is not None:
+    for score in _evaluator_view(rows, user):
+        key = keys.get((score.criterion_id, score.lot_id))
+        if key is not None and score.evaluator_id != user.pk:
             out[key].append(score)
     return {key: tuple(scores) for key, scores in out.items()}
 

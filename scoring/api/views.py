@@ -402,23 +402,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
                 },
             )
             return Response([_score_row(score) for score in saved])
-        rows = EvaluatorScore.objects.filter(evaluation=evaluation).select_related("evaluator")
-        if selectors.can_read_results(user, evaluation.rfp):
-            visible = list(rows.filter(submitted_at__isnull=False))
-        else:
-            require_buyer(user, Capability.SCORE, evaluation.rfp.organization_id)
-            mine = list(rows.filter(evaluator=user))
-            submitted = {
-                (score.criterion_id, score.proposal_id, score.lot_id)
-                for score in mine
-                if score.submitted_at
-            }
-            others = [
-                score
-                for score in rows.filter(submitted_at__isnull=False).exclude(evaluator=user)
-                if (score.criterion_id, score.proposal_id, score.lot_id) in submitted
-            ]
-            visible = mine + others
+        visible = selectors.scores_visible_to(user, evaluation)
         return Response([_score_row(score) for score in visible])
 
     @extend_schema(
