@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run serve test lint typecheck check e2e bench clean
+.PHONY: install run serve test test-fast lint typecheck check e2e bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ run: install
 ## make test: install and run the whole test suite
 test: install
 	$(BIN)/python -m pytest
+
+## make test-fast: everything but the browser journeys and the tests that start real
+## processes, on both cores, a small property-test profile (the quick loop)
+test-fast: install
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -n 2 -m "not integration and not e2e" \
+		--ignore=tests/e2e
 
 ## make lint: ruff, missing migrations, mypy on services and the engine
 lint: install

@@ -4,10 +4,12 @@ services, as users would build them."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from accounts.models import BuyerOrganization, BuyerRole, User
@@ -21,6 +23,13 @@ from vendors.models import VendorCompany
 from vendors.services import vendor_company_create
 
 PASSWORD = "correct-horse-battery-9"
+
+# Property tests: the profile decides how many examples, not each test.
+# HYPOTHESIS_PROFILE=fast for `make test-fast`, ci for `.ci/run`; dev by default.
+hypothesis_settings.register_profile("fast", max_examples=20, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=250, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

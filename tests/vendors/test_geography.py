@@ -9,7 +9,7 @@ from datetime import date
 from datetime import time as clock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from vendors.geography import (
@@ -179,7 +179,6 @@ def test_misgeocoded_capital_is_replaced() -> None:
     assert classify("IN", "TL") is OFF
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.sampled_from(ALL_CODES), st.sampled_from(ALL_CODES))
 def test_classification_is_symmetric_without_overrides(a: str, b: str) -> None:
     assert classify(a, b) is classify(b, a)
@@ -407,7 +406,6 @@ ZONES = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
 @given(
     buyer_tz=st.sampled_from(ZONES),
     centre_tz=st.sampled_from(ZONES),

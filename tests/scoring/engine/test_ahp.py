@@ -6,7 +6,7 @@ import pickle
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.engine import (
@@ -200,7 +200,6 @@ def test_nearest_saaty_value() -> None:
 # ---- property: consistent matrices recover their weights -----------------------------
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(min_value=1.0, max_value=9.0), min_size=1, max_size=15))
 def test_consistent_matrix_recovers_weights(raw: list[float]) -> None:
     """a_ij = w_i / w_j (entries stay within [1/9, 9] because w_i in [1, 9]):

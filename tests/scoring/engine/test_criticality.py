@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.engine import (
@@ -323,7 +323,6 @@ def _check_against_scan(
         assert not bool(np.any(closer & (np.nan_to_num(gaps, nan=1.0) < -_NOISE)))
 
 
-@settings(max_examples=300, deadline=None)
 @given(normalised_problems())
 def test_closed_form_matches_a_brute_force_scan_of_the_weight(
     problem: tuple[list[list[float]], list[float], set[int]],
@@ -460,7 +459,6 @@ def _topsis_gaps(problem: Problem, k: int, i: int, j: int, ts: np.ndarray) -> np
     return gaps
 
 
-@settings(max_examples=60, deadline=None)
 @given(problems(max_alternatives=4, max_criteria=3))
 def test_topsis_numeric_search_matches_a_brute_force_scan(problem: Problem) -> None:
     """The reported weight is a crossing, and the scan (same step) finds none nearer."""

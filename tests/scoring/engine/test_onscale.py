@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from scoring.engine import (
@@ -280,7 +280,6 @@ def absolute_problems(
     return [f"alt{i}" for i in range(m)], criteria, values, weights
 
 
-@settings(max_examples=300, deadline=None)
 @given(absolute_problems(), st.data())
 def test_adding_or_removing_an_alternative_never_reorders_two_others(
     problem: tuple[list[str], list[ScaledCriterion], list[list[float]], dict[str, float]],
@@ -298,7 +297,6 @@ def test_adding_or_removing_an_alternative_never_reorders_two_others(
         assert smaller.scores[alternative] == pytest.approx(full.scores[alternative], abs=1e-12)
 
 
-@settings(max_examples=200, deadline=None)
 @given(problems(min_alternatives=1, max_alternatives=5), st.data())
 def test_scores_on_absolute_criteria_do_not_depend_on_the_others(
     problem: Problem, data: st.DataObject
@@ -320,7 +318,6 @@ def test_scores_on_absolute_criteria_do_not_depend_on_the_others(
     assert alone.get(alternative).normalised == pytest.approx(full.get(alternative).normalised)
 
 
-@settings(max_examples=200, deadline=None)
 @given(problems(min_alternatives=2, max_alternatives=6))
 def test_topsis_keeps_a_dominating_alternative_ahead(problem: Problem) -> None:
     """The TOPSIS promise in the module docstring: dominance survives any company."""
@@ -342,7 +339,6 @@ def test_topsis_keeps_a_dominating_alternative_ahead(problem: Problem) -> None:
                 assert _order(ranking.order, first, second), (first, second)
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.integers(min_value=1, max_value=20), min_size=3, max_size=7),
     st.sampled_from(["benefit", "cost"]),

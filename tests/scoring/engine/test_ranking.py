@@ -7,7 +7,7 @@ import math
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from scoring.engine import (
@@ -222,7 +222,6 @@ def _order_and_scores(ranking: Ranking) -> tuple[tuple[str, ...], dict[str, floa
     return ranking.order, ranking.scores
 
 
-@settings(max_examples=150, deadline=None)
 @given(problems(), st.floats(min_value=1e-3, max_value=1e3), st.sampled_from(METHODS))
 def test_scaling_weights_leaves_ranking_unchanged(
     problem: Problem, factor: float, method: str
@@ -242,7 +241,6 @@ def test_scaling_weights_leaves_ranking_unchanged(
     assert again.scores == pytest.approx(base.scores, abs=1e-12)
 
 
-@settings(max_examples=150, deadline=None)
 @given(problems(positive_weights=True), st.data(), st.sampled_from(METHODS))
 def test_dominated_alternative_never_ranks_first(
     problem: Problem, data: st.DataObject, method: str
@@ -268,7 +266,6 @@ def test_dominated_alternative_never_ranks_first(
     assert ranking.get("dominated").score <= ranking.get(problem.alternatives[source]).score
 
 
-@settings(max_examples=150, deadline=None)
 @given(problems(), st.randoms(use_true_random=False), st.sampled_from(METHODS))
 def test_permuting_alternatives_keeps_each_score(
     problem: Problem, rnd: object, method: str
@@ -288,7 +285,6 @@ def test_permuting_alternatives_keeps_each_score(
         assert shuffled.order == base.order
 
 
-@settings(max_examples=150, deadline=None)
 @given(problems(min_alternatives=1), st.sampled_from(METHODS))
 def test_ranking_invariants(problem: Problem, method: str) -> None:
     ranking = rank(method, *problem.args())  # type: ignore[arg-type]

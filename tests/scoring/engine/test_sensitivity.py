@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 
 from scoring.engine import (
     Criterion,
@@ -161,7 +161,6 @@ def _clear_winner(method: str, problem: Problem) -> str:
     return ranking.winner
 
 
-@settings(max_examples=200, deadline=None)
 @given(problems())
 def test_weighted_sum_change_flips_winner_and_smaller_does_not(problem: Problem) -> None:
     """Scores are linear in the rescaled weight, so the rival that ties at the critical
@@ -198,7 +197,6 @@ def test_weighted_sum_change_flips_winner_and_smaller_does_not(problem: Problem)
                 assert max(before.values()) <= before[winner] + 1e-12
 
 
-@settings(max_examples=150, deadline=None)
 @given(problems())
 def test_weighted_sum_closed_form_matches_brute_force_scan(problem: Problem) -> None:
     """An independent brute-force scan (numpy, every 0.001 of weight, normalisation via
@@ -235,7 +233,6 @@ def test_weighted_sum_closed_form_matches_brute_force_scan(problem: Problem) -> 
                 assert direction * (first - change.new_weight) <= 1e-3 + 1e-9
 
 
-@settings(max_examples=60, deadline=None)
 @given(problems(max_alternatives=5, max_criteria=4))
 def test_topsis_change_flips_winner_and_earlier_scan_points_do_not(problem: Problem) -> None:
     """At the reported weight a rival's closeness exceeds the winner's; at every scan
