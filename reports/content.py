@@ -21,7 +21,7 @@ from rfp.models import RFP, Lot
 @dataclass
 class LotSection:
     lot: Lot
-    results: Any  # scoring.selectors.LotResults
+    results: Any  # scoring.scoring_results.LotResults
     main_criteria: list[Any]
     winner: Any
     risks: list[str]

@@ -26,14 +26,14 @@ JOB_KINDS = {ReportKind.PDF: "comparison_report_pdf", ReportKind.XLSX: "comparis
 
 def results_for_report(*, rfp: RFP, lot: Lot | None, user: User) -> Any:
     """The evaluation results a report shows (scoring's one selector)."""
-    from scoring.selectors import evaluation_results
+    from scoring.results import evaluation_results
 
     return evaluation_results(rfp=rfp, lot=lot, user=user)
 
 
 def inputs_hash(*, results: Any, kind: str, lot_id: int | None) -> str:
     """A fingerprint of everything the report shows, without the time it was computed."""
-    from scoring.selectors import results_as_dict
+    from scoring.results import results_as_dict
 
     data = results_as_dict(results)
     data.pop("generated_at", None)

@@ -10,7 +10,7 @@ class ScoringConfig(AppConfig):
         # The prices of a two-envelope RFP open only once the technical evaluation is
         # final: proposals (a lower layer) asks scoring's one rule through this hook.
         from proposals.services import technical_evaluation_check_register
-        from scoring.selectors import technical_evaluation_blockers
+        from scoring.results import technical_evaluation_blockers
 
         technical_evaluation_check_register(technical_evaluation_blockers)
 

@@ -45,6 +45,7 @@ from proposals.services import commercial_envelope_open
 from rfp import services as rfp_services
 from rfp.models import RFP, Addendum, Lot, RFPStatus
 from scoring import engine, selectors
+from scoring import results as scoring_results
 from scoring.models import (
     COMMENT_REQUIRED_AT_OR_ABOVE,
     COMMENT_REQUIRED_AT_OR_BELOW,
@@ -1583,7 +1584,7 @@ def technical_evaluation_finalise(
     """Two-envelope RFPs: the procurement manager finalises the technical evaluation,
     which opens the prices (the proposals' commercial envelope). Whether it is final
     (every technical item scored, flagged items given a consensus score) is checked by
-    commercial_envelope_open itself, through selectors.technical_evaluation_blockers:
+    commercial_envelope_open itself, through scoring_results.technical_evaluation_blockers:
     the same rule whichever door opens the prices."""
     rfp = evaluation.rfp
     _require_manager(actor, rfp)
@@ -1644,7 +1645,7 @@ def award_propose(
         raise ConflictError(
             "The prices are still sealed: finalise the technical evaluation to open them first."
         )
-    results = selectors.evaluation_results(rfp=rfp, lot=lot, user=actor)
+    results = scoring_results.evaluation_results(rfp=rfp, lot=lot, user=actor)
     if results.problems:
         raise ApplicationError(results.problems[0])
     lot_results = results.lots[0]
@@ -1710,7 +1711,7 @@ def award_propose(
     return award
 
 
-def award_blockers(lot_results: selectors.LotResults) -> list[str]:
+def award_blockers(lot_results: scoring_results.LotResults) -> list[str]:
     """Why no award can be decided on this lot's results yet: the results are
     provisional (an item of a proposal that can win still waits for an assigned
     evaluator's score, or has no score at all) or an item flagged for discussion has no
@@ -1719,7 +1720,7 @@ def award_blockers(lot_results: selectors.LotResults) -> list[str]:
     candidates = [
         result
         for result in lot_results.all_proposals
-        if not result.not_ranked_reason.startswith(selectors.EXCLUDED_PREFIX)
+        if not result.not_ranked_reason.startswith(scoring_results.EXCLUDED_PREFIX)
     ]
     open_items = sum(
         1
@@ -1741,7 +1742,9 @@ def award_blockers(lot_results: selectors.LotResults) -> list[str]:
     return reasons
 
 
-def _winner_problems(lot_results: selectors.LotResults, winner_ids: Iterable[int]) -> list[str]:
+def _winner_problems(
+    lot_results: scoring_results.LotResults, winner_ids: Iterable[int]
+) -> list[str]:
     """Only an awardable proposal of this lot can win it."""
     by_id = {p.proposal_id: p for p in lot_results.all_proposals}
     problems = []
@@ -1806,7 +1809,9 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
             what=PROPOSED_THE_AWARD,
         )
         # The results may have moved since the proposal (a compliance ruling, a score).
-        lot_results = selectors.evaluation_results(rfp=rfp, lot=locked.lot, user=actor).lots[0]
+        lot_results = scoring_results.evaluation_results(rfp=rfp, lot=locked.lot, user=actor).lots[
+            0
+        ]
         blockers = award_blockers(lot_results) + _winner_problems(
             lot_results, [p.pk for p in locked.winners.all()]
         )

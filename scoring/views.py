@@ -35,6 +35,7 @@ from proposals.models import Proposal
 from proposals.selectors import ProposalsSealedError, answer_sections, envelope_state, lot_views
 from rfp.models import RFP, Lot
 from rfp.selectors import editor_steps
+from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.forms import (
     AHPForm,
@@ -179,7 +180,7 @@ def overview(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     summary = None
     if evaluation.scoring_started:
         try:
-            summary = selectors.evaluation_results(rfp=rfp, user=user)
+            summary = scoring_results.evaluation_results(rfp=rfp, user=user)
         except ApplicationError:
             summary = None
     context.update(
@@ -767,9 +768,9 @@ def _results(
     *,
     lot: int | None = None,
     weights: dict[str, str] | None = None,
-) -> selectors.EvaluationResults | None:
+) -> scoring_results.EvaluationResults | None:
     try:
-        return selectors.evaluation_results(
+        return scoring_results.evaluation_results(
             rfp=rfp, lot=lot, user=request_user(request), weights=weights
         )
     except ProposalsSealedError:
@@ -872,7 +873,7 @@ def consensus_item(
 
 def _what_if(params: Any) -> dict[str, str]:
     """`w_<criterion id>=<percent>` query parameters (anything else is ignored);
-    evaluation_results checks them (selectors.what_if_weights), as for the API."""
+    evaluation_results checks them (scoring_results.what_if_weights), as for the API."""
     return {key[2:]: value for key, value in params.items() if key.startswith("w_")}
 
 
@@ -895,7 +896,7 @@ def results(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     what_if = _what_if(request.GET)
     data = _results(request, rfp, lot=lot.pk if lot else None, weights=what_if or None)
     lot_results = data.lots[0] if data and data.lots else None
-    charts = selectors.results_charts(data, lot_results) if data and lot_results else ("", "")
+    charts = scoring_results.results_charts(data, lot_results) if data and lot_results else ("", "")
     context = _base(request, rfp, evaluation, "results")
     context.update(
         {
@@ -991,7 +992,7 @@ def finalise(request: HttpRequest, rfp_pk: int) -> HttpResponse:
             return redirect("scoring_results", rfp.pk)
     context = _base(request, rfp, evaluation, "overview")
     blockers = (
-        selectors.technical_evaluation_blockers(rfp)
+        scoring_results.technical_evaluation_blockers(rfp)
         if rfp.two_envelopes and not context["envelopes"].commercial_open
         else []
     )

@@ -1,7 +1,7 @@
 """Input serializers for the scoring API, and the documented shape of its output.
 
 The results are computed as frozen dataclasses by `scoring.selectors.
-evaluation_results` and returned as `selectors.results_as_dict(...)` (fast:
+evaluation_results` and returned as `scoring_results.results_as_dict(...)` (fast:
 no serializer walks a hundred proposals field by field). The `*Schema`
 serializers below describe that shape for the OpenAPI schema; a test keeps
 them in step with the dataclasses.

@@ -35,6 +35,7 @@ from bpo_portal.permissions import Capability, IsBuyer, require_buyer
 from bpo_portal.web import request_user
 from proposals.models import Proposal
 from rfp.models import Lot
+from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.api import serializers as s
 from scoring.models import AwardDecision, Criterion, Evaluation, EvaluatorScore
@@ -70,10 +71,10 @@ def _nodes(tree: list[selectors.TreeNode], evaluation: Evaluation) -> list[Any]:
             ahp[matrix.parent_id] = selectors.ahp_summary(matrix, names)
         except Exception:
             continue
-    nodes = selectors._criterion_nodes(tree, local, global_, set(), {}, ahp)
-    data = selectors.results_as_dict(list(nodes))
+    nodes = scoring_results.criterion_nodes(tree, local, global_, set(), {}, ahp)
+    data = scoring_results.results_as_dict(list(nodes))
     top = ahp.get(None)
-    return [data, selectors.results_as_dict(top) if top else None]
+    return [data, scoring_results.results_as_dict(top) if top else None]
 
 
 def _score_row(score: EvaluatorScore) -> dict[str, Any]:
@@ -459,7 +460,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
                 )
         else:
             require_buyer(request.user, Capability.MANAGE_EVALUATION, rfp_obj.organization_id)
-        results = selectors.evaluation_results(
+        results = scoring_results.evaluation_results(
             rfp=rfp_obj, user=request.user, lot=_lot_param(request)
         )
         return Response(
@@ -469,14 +470,14 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
                     "lot_name": lot.lot_name,
                     "items_total": lot.items_total,
                     "items_missing": lot.items_missing,
-                    "flagged": selectors.results_as_dict(list(lot.flagged)),
+                    "flagged": scoring_results.results_as_dict(list(lot.flagged)),
                     "items": [
                         {
                             "criterion_id": leaf.criterion_id,
                             "criterion": leaf.path,
                             "proposal_id": proposal.proposal_id,
                             "vendor": proposal.vendor,
-                            **selectors.results_as_dict(leaf.evaluators),
+                            **scoring_results.results_as_dict(leaf.evaluators),
                         }
                         for proposal in lot.all_proposals
                         for leaf in proposal.leaves
@@ -491,7 +492,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary="Results: ranking per lot, every number with its drill-down, sensitivity",
-        description="The whole `EvaluationResults` of scoring.selectors.evaluation_results. "
+        description="The whole `EvaluationResults` of scoring.scoring_results.evaluation_results. "
         "While the commercial envelope is closed, cost criteria are set aside "
         "(`cost_excluded`), `tco` is null and no price appears.",
         parameters=[RFP_ID, LOT],
@@ -500,10 +501,10 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
     @action(detail=True, methods=["get"])
     def results(self, request: Request, rfp: int) -> Response:
         evaluation = self._evaluation()
-        results = selectors.evaluation_results(
+        results = scoring_results.evaluation_results(
             rfp=evaluation.rfp, user=request.user, lot=_lot_param(request)
         )
-        return Response(selectors.results_as_dict(results))
+        return Response(scoring_results.results_as_dict(results))
 
     @extend_schema(
         summary="What if: the ranking with other weights (nothing is saved)",
@@ -516,13 +517,13 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         evaluation = self._evaluation()
         data = s.WhatIfSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        results = selectors.evaluation_results(
+        results = scoring_results.evaluation_results(
             rfp=evaluation.rfp,
             user=request.user,
             lot=data.validated_data["lot"],
             weights=data.validated_data["weights"],  # checked by what_if_weights
         )
-        return Response(selectors.results_as_dict(results))
+        return Response(scoring_results.results_as_dict(results))
 
     @extend_schema(
         summary="Finalise the technical evaluation: opens the prices (two-envelope RFPs)",
@@ -576,7 +577,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def _awards(self, evaluation: Evaluation) -> list[Any]:
         return [
-            selectors.results_as_dict(selectors._award_view(a))
+            scoring_results.results_as_dict(scoring_results.award_view(a))
             for a in selectors.award_decisions(evaluation)
         ]
 

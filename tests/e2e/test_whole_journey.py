@@ -477,13 +477,13 @@ def top_scorer_if_compliance_were_ignored(rfp: RFP) -> str:
     from django.db import transaction
 
     from proposals.models import Proposal
-    from scoring.selectors import _evaluation_results
+    from scoring.results import evaluation_results_for_rules
 
     with transaction.atomic():
         Proposal.objects.filter(rfp=rfp, status="submitted").update(
             compliance_override="compliant", compliance_override_reason="premise check"
         )
-        winner = _evaluation_results(rfp=rfp).lots[0].winner
+        winner = evaluation_results_for_rules(rfp=rfp).lots[0].winner
         transaction.set_rollback(True)
     assert winner is not None
     return Proposal.objects.select_related("company").get(pk=winner.proposal_id).company.legal_name

@@ -15,7 +15,7 @@ from bpo_portal.errors import ConflictError, NotFoundError, PermissionDeniedErro
 from jobs.models import JobState
 from reports import selectors, services
 from reports.models import Report
-from scoring.selectors import evaluation_results
+from scoring.results import evaluation_results
 from tests.accounts.test_api import assert_error_shape
 from tests.conftest import api_as
 

@@ -14,7 +14,7 @@ from proposals.content import SubmittedCentre, SubmittedCommitment
 from proposals.models import ExchangeRate
 from rfp.models import Direction, ServiceLevel
 from scoring import automatic, services
-from scoring.selectors import evaluation_results
+from scoring.results import evaluation_results
 from tests.scoring import factories as f
 from vendors import services as vendor_services
 from vendors.geography import LocationModel

@@ -12,6 +12,7 @@ from accounts.models import AuditEvent
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
 from proposals.models import Proposal
 from rfp.models import RFP
+from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.models import AwardDecision, AwardStatus, Criterion
 from tests.conftest import add_member
@@ -266,7 +267,7 @@ def test_two_envelopes_no_award_before_the_prices_open(
     services.technical_evaluation_finalise(
         actor=procurement_manager, evaluation=evaluation, comment="Technical scores final."
     )
-    results = selectors.evaluation_results(rfp=evaluation.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=evaluation.rfp, user=procurement_manager)
     assert results.commercial_open and not results.cost_excluded
     award = propose(f.fresh(evaluation), procurement_manager)
     assert award.pk

@@ -16,7 +16,7 @@ from bpo_portal.errors import (
 )
 from proposals.models import Proposal
 from scoring import services
-from scoring.selectors import evaluation_results
+from scoring.results import evaluation_results
 from tests.scoring import factories as f
 
 pytestmark = pytest.mark.django_db

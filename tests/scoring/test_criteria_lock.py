@@ -21,6 +21,7 @@ from accounts.models import AuditEvent
 from bpo_portal.errors import ApplicationError, ConflictError
 from rfp import services as rfp_services
 from rfp.models import RFP, Addendum, RFPStatus
+from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.models import CriteriaChange, Criterion, Evaluation, WeightMatrix
 from scoring.starter_criteria import STARTER_CRITERIA
@@ -633,7 +634,7 @@ def test_after_the_deadline_once_too_and_the_results_and_report_say_so(
         )
     f.setup_panel(procurement_manager, evaluation, [evaluator, evaluator2])
     started = f.start(procurement_manager, f.fresh(evaluation))
-    results = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=started.rfp, user=procurement_manager)
     assert results.criteria_set_after_publication
     page = client.get(url("scoring_results", rfp.pk)).content.decode()
     assert "Criteria set after publication" in page

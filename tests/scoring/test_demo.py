@@ -10,7 +10,7 @@ from proposals.demo import seed_proposals
 from rfp.demo import FINANCE, seed_rfps
 from scoring.demo import PAST_TITLE, seed_scoring
 from scoring.models import Evaluation, WeightMatrix
-from scoring.selectors import evaluation_results, technical_evaluation_blockers
+from scoring.results import evaluation_results, technical_evaluation_blockers
 from vendors.demo import seed_buyer_views, seed_vendors
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,8 @@ from proposals.content import read_content
 from proposals.models import Envelope, EnvelopeOpening
 from reports import services as report_services
 from rfp.models import RFP
-from scoring import selectors, services
+from scoring import results as scoring_results
+from scoring import services
 from scoring.models import Criterion, Evaluation, Source
 from tests.accounts.test_api import assert_error_shape
 from tests.conftest import api_as
@@ -176,26 +177,29 @@ def assert_refused(rfp: RFP, *reasons: str) -> None:
 
 
 def test_scoring_registers_its_rule_with_proposals():
-    assert proposal_services._technical_evaluation_check is selectors.technical_evaluation_blockers
+    assert (
+        proposal_services._technical_evaluation_check
+        is scoring_results.technical_evaluation_blockers
+    )
 
 
 def test_the_blockers_say_why_the_evaluation_is_not_final(
     rfp, procurement_manager, evaluator, evaluator2, vendor_a
 ):
     Evaluation.objects.filter(rfp=rfp).delete()  # e.g. an RFP from before criteria were required
-    (reason,) = selectors.technical_evaluation_blockers(rfp)
+    (reason,) = scoring_results.technical_evaluation_blockers(rfp)
     assert reason.startswith("No technical evaluation has been set up")
 
     evaluation = evaluation_of(rfp, procurement_manager)
     f.setup_panel(procurement_manager, evaluation, [evaluator, evaluator2])
-    (reason,) = selectors.technical_evaluation_blockers(rfp)
+    (reason,) = scoring_results.technical_evaluation_blockers(rfp)
     assert reason.startswith("Scoring has not started")
 
     evaluation = f.start(procurement_manager, f.fresh(evaluation))
-    results = selectors.evaluation_results(rfp=rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=rfp, user=procurement_manager)
     items = sum(lot.items_total for lot in results.lots)
     assert items > 1
-    assert selectors.technical_evaluation_blockers(rfp) == [
+    assert scoring_results.technical_evaluation_blockers(rfp) == [
         f"{items} technical items still need a submitted or consensus score.",
         f"{evaluator} has not submitted {items} assigned scores "
         "(or declared a conflict of interest).",
@@ -208,17 +212,17 @@ def test_the_blockers_say_why_the_evaluation_is_not_final(
     f.declare_none(evaluator, evaluation)
     f.score_all(evaluator, evaluation, {company: {leaf.name: 2}})
     # One evaluator's scores cover every item, but every assigned evaluator counts.
-    assert selectors.technical_evaluation_blockers(rfp) == [
+    assert scoring_results.technical_evaluation_blockers(rfp) == [
         f"{evaluator2} has not submitted {items} assigned scores "
         "(or declared a conflict of interest)."
     ]
     f.declare_none(evaluator2, evaluation)
     f.score_all(evaluator2, evaluation, {company: {leaf.name: 9}})
-    assert selectors.technical_evaluation_blockers(rfp) == [
+    assert scoring_results.technical_evaluation_blockers(rfp) == [
         "1 item needs a consensus score: the evaluators' scores are at least 3 points apart."
     ]
     resolve(f.fresh(evaluation), procurement_manager, vendor_a)
-    assert selectors.technical_evaluation_blockers(rfp) == []
+    assert scoring_results.technical_evaluation_blockers(rfp) == []
 
 
 def test_items_only_a_consensus_can_close_are_counted(
@@ -241,7 +245,7 @@ def test_items_only_a_consensus_can_close_are_counted(
     f.score_all(evaluator, evaluation)
     leaves = f.evaluator_leaves(evaluation)
     assert len(leaves) > 1
-    assert selectors.technical_evaluation_blockers(rfp) == [
+    assert scoring_results.technical_evaluation_blockers(rfp) == [
         f"{len(leaves)} technical items still need a submitted or consensus score."
     ]
     proposal = rfp.proposals.get(company=company_a)
@@ -255,7 +259,7 @@ def test_items_only_a_consensus_can_close_are_counted(
             score="5",
             justification="Scored by the panel without the conflicted evaluator.",
         )
-    assert selectors.technical_evaluation_blockers(rfp) == [
+    assert scoring_results.technical_evaluation_blockers(rfp) == [
         "1 technical item still needs a submitted or consensus score."
     ]
     with pytest.raises(ConflictError) as refused:
@@ -589,6 +593,6 @@ def test_technical_scores_no_longer_change_once_the_prices_are_open(
 
 
 def test_results_json_never_carries_a_price_before_opening(flagged, procurement_manager):
-    results = selectors.evaluation_results(rfp=flagged.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=flagged.rfp, user=procurement_manager)
     assert results.sealed_criteria and [c.name for c in results.sealed_criteria] == ["Cost"]
-    assert_no_prices(json.dumps(selectors.results_as_dict(results)), flagged.rfp)
+    assert_no_prices(json.dumps(scoring_results.results_as_dict(results)), flagged.rfp)

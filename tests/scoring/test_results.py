@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.api import serializers as s
 from scoring.models import Criterion
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_ranking_points_add_up(scored, procurement_manager):
-    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     lot = results.lots[0]
     assert [p.vendor for p in lot.ranking] == ["Bangalore Process Ltd", "Manila Contact Co"]
     assert [p.rank for p in lot.ranking] == [1, 2]
@@ -42,7 +43,7 @@ def test_what_if_changes_the_ranking_and_saves_nothing(scored, procurement_manag
     cost = f.main(scored, "Cost")
     location = f.main(scored, "Location")
     before = {c.pk: c.weight for c in Criterion.objects.filter(evaluation=scored)}
-    results = selectors.evaluation_results(
+    results = scoring_results.evaluation_results(
         rfp=scored.rfp,
         user=procurement_manager,
         weights={cost.pk: Decimal("10"), location.pk: Decimal("60")},
@@ -59,7 +60,7 @@ def test_what_if_changes_the_ranking_and_saves_nothing(scored, procurement_manag
 
 def test_sensitivity_in_words(scored, procurement_manager):
     """Triantaphyllou & Sánchez (1997) as published: one weight moves, the others stay."""
-    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     lot = results.lots[0]
     cost = next(line for line in lot.sensitivity if line.name == "Cost")
     assert cost.direction == "fall" and cost.new_winner == "Manila Contact Co"
@@ -71,7 +72,7 @@ def test_sensitivity_in_words(scored, procurement_manager):
     )
     # Check the claim: Cost at its new raw weight, the other weights unchanged (the what-if
     # rescales the four to 100 %, which changes no order), and the two totals are equal.
-    at = selectors.evaluation_results(
+    at = scoring_results.evaluation_results(
         rfp=scored.rfp,
         user=procurement_manager,
         weights={f.main(scored, "Cost").pk: cost.new_percent},
@@ -119,7 +120,7 @@ def quality_by_ahp(pm, evaluation):
 
 @pytest.mark.parametrize("before_publication", [by_topsis])  # the method locks at publication
 def test_topsis(scored, procurement_manager):
-    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     lot = results.lots[0]
     assert results.method == "topsis"
     for proposal in lot.ranking:
@@ -136,7 +137,7 @@ def test_topsis(scored, procurement_manager):
 @pytest.mark.parametrize("before_publication", [quality_by_ahp])  # while drafting
 def test_criteria_tree_with_ahp(scored, procurement_manager):
     n = Criterion.objects.filter(parent=f.main(scored, "Quality")).count()
-    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     node = next(c for c in results.criteria if c.name == "Quality")
     assert node.ahp is not None and node.ahp.is_consistent
     assert [round(child.effective_percent, 6) for child in node.children] == [20.0] * n
@@ -146,7 +147,7 @@ def test_criteria_tree_with_ahp(scored, procurement_manager):
 def test_incomplete_scores_are_reported(started, procurement_manager, evaluator):
     f.declare_none(evaluator, started)
     f.score_all(evaluator, started, submit=False)
-    results = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=started.rfp, user=procurement_manager)
     lot = results.lots[0]
     assert lot.items_missing == 10 and not results.complete
     assert lot.provisional and results.provisional
@@ -162,12 +163,14 @@ def test_incomplete_scores_are_reported(started, procurement_manager, evaluator)
 
 def test_one_lot_only(scored, procurement_manager):
     lot = scored.rfp.lots.get()
-    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager, lot=lot.pk)
+    results = scoring_results.evaluation_results(
+        rfp=scored.rfp, user=procurement_manager, lot=lot.pk
+    )
     assert [item.lot_id for item in results.lots] == [lot.pk]
     from bpo_portal.errors import NotFoundError
 
     with pytest.raises(NotFoundError):
-        selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager, lot=999_999)
+        scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager, lot=999_999)
 
 
 def schema_fields(serializer):
@@ -177,16 +180,16 @@ def schema_fields(serializer):
 @pytest.mark.parametrize(
     ("dataclass_", "schema"),
     [
-        (selectors.EvaluationResults, s.EvaluationResultsSchema),
-        (selectors.LotResults, s.LotResultsSchema),
-        (selectors.ProposalResult, s.ProposalResultSchema),
-        (selectors.LeafScore, s.LeafScoreSchema),
-        (selectors.CriterionScore, s.CriterionScoreSchema),
-        (selectors.CriterionNode, s.CriterionNodeSchema),
+        (scoring_results.EvaluationResults, s.EvaluationResultsSchema),
+        (scoring_results.LotResults, s.LotResultsSchema),
+        (scoring_results.ProposalResult, s.ProposalResultSchema),
+        (scoring_results.LeafScore, s.LeafScoreSchema),
+        (scoring_results.CriterionScore, s.CriterionScoreSchema),
+        (scoring_results.CriterionNode, s.CriterionNodeSchema),
         (selectors.AHPSummary, s.AHPSchema),
-        (selectors.ItemScores, s.ItemScoresSchema),
-        (selectors.SensitivityLine, s.SensitivitySchema),
-        (selectors.AwardView, s.AwardViewSchema),
+        (scoring_results.ItemScores, s.ItemScoresSchema),
+        (scoring_results.SensitivityLine, s.SensitivitySchema),
+        (scoring_results.AwardView, s.AwardViewSchema),
     ],
 )
 def test_the_documented_shape_matches_the_dataclasses(dataclass_, schema):
@@ -196,8 +199,8 @@ def test_the_documented_shape_matches_the_dataclasses(dataclass_, schema):
 def test_results_as_dict_is_json_ready(scored, procurement_manager):
     import json
 
-    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
-    data = selectors.results_as_dict(results)
+    results = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    data = scoring_results.results_as_dict(results)
     text = json.dumps(data)
     assert data["lots"][0]["ranking"][0]["tco"]["total"] == "4818000.00"
     assert "Total cost of ownership" in text
@@ -213,7 +216,7 @@ def test_a_non_compliant_proposal_is_excluded_from_the_ranking_and_the_sensitivi
     from proposals.services import proposal_compliance_override
 
     manila = Proposal.objects.get(rfp=scored.rfp, company__legal_name="Manila Contact Co")
-    before = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    before = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
     cost = next(line for line in before.sensitivity if line.name == "Cost")
     assert cost.new_winner == "Manila Contact Co" and "non-compliant" not in cost.message
     proposal_compliance_override(
@@ -222,7 +225,7 @@ def test_a_non_compliant_proposal_is_excluded_from_the_ranking_and_the_sensitivi
         status="non_compliant",
         justification="The insurance certificate it sent has expired.",
     )
-    after = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    after = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
     assert "Manila Contact Co" not in [p.vendor for p in after.ranking]
     (excluded,) = after.not_ranked
     assert excluded.vendor == "Manila Contact Co" and not excluded.awardable
@@ -238,7 +241,7 @@ def test_a_non_compliant_proposal_is_excluded_from_the_ranking_and_the_sensitivi
         status="compliant",
         justification="The renewed certificate arrived: it was valid at the deadline.",
     )
-    back = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    back = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
     assert "Manila Contact Co" in [p.vendor for p in back.ranking] and not back.not_ranked
 
 
@@ -250,7 +253,7 @@ def test_a_partly_scored_evaluation_is_provisional_and_ranks_only_what_is_scored
     Then evaluator 1 submits: final."""
     f.declare_none(evaluator2, started)
     f.score_all(evaluator2, started, default=6)
-    lot = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager).lots[0]
+    lot = scoring_results.evaluation_results(rfp=started.rfp, user=procurement_manager).lots[0]
     assert lot.items_missing == 0 and len(lot.ranking) == 2
     assert lot.provisional and lot.items_unscored == 10
     assert lot.provisional_note == "Provisional: 10 items unscored."
@@ -259,7 +262,7 @@ def test_a_partly_scored_evaluation_is_provisional_and_ranks_only_what_is_scored
     assert services.award_blockers(lot)[0].startswith("The results are provisional: 10 item(s)")
     f.declare_none(evaluator, started)
     f.score_all(evaluator, started, default=6)
-    done = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager)
+    done = scoring_results.evaluation_results(rfp=started.rfp, user=procurement_manager)
     assert not done.provisional and done.items_unscored == 0 and done.provisional_note == ""
     assert services.award_blockers(done.lots[0]) == []
 
@@ -282,14 +285,14 @@ def test_a_conflicted_evaluator_does_not_keep_the_results_provisional(
         },
     )
     f.score_all(evaluator, started)
-    lot = selectors.evaluation_results(rfp=started.rfp, user=procurement_manager).lots[0]
+    lot = scoring_results.evaluation_results(rfp=started.rfp, user=procurement_manager).lots[0]
     assert not lot.provisional and lot.items_unscored == 0
 
 
 def test_scores_keep_their_meaning_when_a_vendor_leaves(scored, procurement_manager, evaluator):
     """On-scale normalisation: 7/10 is 70 points whoever else bids; only the cost column
     is relative (to the lowest TCO)."""
-    results = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     lot = results.lots[0]
     for proposal in lot.ranking:
         for leaf in proposal.leaves:
@@ -308,14 +311,14 @@ def test_a_vendor_renamed_after_the_deadline_keeps_its_submitted_name(scored, pr
     VendorCompany.objects.filter(legal_name="Manila Contact Co").update(
         legal_name="Renamed Holdings plc", trading_name="Renamed"
     )
-    lot = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    lot = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
     names = [p.vendor for p in lot.all_proposals]
     assert "Manila Contact Co" in names and "Renamed" not in names
     assert all("Renamed" not in line.message for line in lot.sensitivity)
 
 
 def test_why_the_first_is_recommended_covers_every_main_criterion(scored, procurement_manager):
-    lot = selectors.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
+    lot = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
     first, second = lot.ranking[0], lot.ranking[1]
     assert [row.name for row in lot.why] == ["Cost", "Quality", "Technology", "Location"]
     # The gains per criterion add up to the margin (weighted sum).
@@ -336,7 +339,7 @@ def _bid(pid: int, vendor: str, total: str):
 
 
 def test_abnormal_bids_are_flagged_against_the_median_of_compliant_bids():
-    flags, note = selectors._bid_flags(
+    flags, note = scoring_results.abnormal_bids(
         [_bid(1, "A", "100000"), _bid(2, "B", "110000"), _bid(3, "C", "3000000")], "USD"
     )
     (high,) = flags  # thirty times the others
@@ -346,18 +349,18 @@ def test_abnormal_bids_are_flagged_against_the_median_of_compliant_bids():
         "high: ask the vendor to justify its price."
     )
     assert "median of the 3 compliant bids ($110,000.00)" in note
-    flags, _ = selectors._bid_flags(
+    flags, _ = scoring_results.abnormal_bids(
         [_bid(1, "A", "100"), _bid(2, "B", "150"), _bid(3, "C", "160")], "USD"
     )
     assert [(f.vendor, f.kind, round(f.difference_percent)) for f in flags] == [("A", "low", -33)]
     # 30 % exactly is not abnormal; one bid has no median to compare with.
     assert (
-        selectors._bid_flags([_bid(1, "A", "70"), _bid(2, "B", "100"), _bid(3, "C", "130")], "USD")[
-            0
-        ]
+        scoring_results.abnormal_bids(
+            [_bid(1, "A", "70"), _bid(2, "B", "100"), _bid(3, "C", "130")], "USD"
+        )[0]
         == ()
     )
-    assert selectors._bid_flags([_bid(1, "A", "70")], "USD") == (
+    assert scoring_results.abnormal_bids([_bid(1, "A", "70")], "USD") == (
         (),
         "Only one compliant bid has a price: there is no median to compare it with.",
     )
@@ -369,7 +372,7 @@ def test_the_budget_is_compared_with_the_recommended_and_the_lowest_bids(
     from rfp.models import RFP
 
     RFP.objects.filter(pk=scored.rfp_id).update(budget=Decimal("1000000"))
-    results = selectors.evaluation_results(
+    results = scoring_results.evaluation_results(
         rfp=RFP.objects.get(pk=scored.rfp_id), user=procurement_manager
     )
     lot = results.lots[0]
@@ -381,7 +384,7 @@ def test_the_budget_is_compared_with_the_recommended_and_the_lowest_bids(
     )
     assert f": {over:.0f} % over the budget." in results.budget_check
     RFP.objects.filter(pk=scored.rfp_id).update(budget=None)
-    results = selectors.evaluation_results(
+    results = scoring_results.evaluation_results(
         rfp=RFP.objects.get(pk=scored.rfp_id), user=procurement_manager
     )
     assert results.budget_check == "No internal budget was set for this RFP."

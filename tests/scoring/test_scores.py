@@ -7,6 +7,7 @@ import pytest
 
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
 from proposals.models import Proposal
+from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.models import EvaluatorScore
 from tests.scoring import factories as f
@@ -219,7 +220,7 @@ def test_others_scores_stay_hidden_until_one_has_submitted(declared, evaluator, 
 
 def test_drafts_never_count_in_the_results(declared, evaluator, procurement_manager):
     f.score_all(evaluator, declared, default=9, submit=False)
-    results = selectors.evaluation_results(rfp=declared.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=declared.rfp, user=procurement_manager)
     lot = results.lots[0]
     assert lot.items_missing == lot.items_total == 10
     # Nothing submitted: no proposal is ranked on invented zeros.

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from proposals.selectors import ProposalsSealedError
+from scoring import results as scoring_results
 from scoring import selectors, services
 from tests.conftest import api_as
 from tests.scoring import factories as f
@@ -50,7 +51,7 @@ def assert_no_prices(text):
 def test_selector_sets_cost_aside_before_the_commercial_envelope(
     two_envelopes, procurement_manager
 ):
-    results = selectors.evaluation_results(rfp=two_envelopes.rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=two_envelopes.rfp, user=procurement_manager)
     assert results.cost_excluded and not results.commercial_open
     cost = next(c for c in results.criteria if c.name == "Cost")
     assert cost.excluded and cost.global_percent == 0
@@ -61,7 +62,7 @@ def test_selector_sets_cost_aside_before_the_commercial_envelope(
         assert proposal.tco is None
         assert all(leaf.source != "tco" for leaf in proposal.leaves)
         assert [c.name for c in proposal.criteria] == ["Quality", "Technology", "Location"]
-    assert_no_prices(json.dumps(selectors.results_as_dict(results)))
+    assert_no_prices(json.dumps(scoring_results.results_as_dict(results)))
 
 
 def test_pages_show_no_price_before_the_commercial_envelope(
@@ -118,7 +119,7 @@ def test_evaluators_never_see_prices_even_after_opening(
     page = client_for(evaluator).get(reverse("scoring_score_vendor", args=[rfp.pk, proposal.pk]))
     assert_no_prices(page.content.decode())
     # The buyer's results now show the cost.
-    results = selectors.evaluation_results(rfp=rfp, user=procurement_manager)
+    results = scoring_results.evaluation_results(rfp=rfp, user=procurement_manager)
     assert not results.cost_excluded
     assert {p.tco.total for p in results.lots[0].ranking} == {
         f.money("5696000.00"),
@@ -131,7 +132,7 @@ def test_nothing_before_the_proposals_open(published_rfp, procurement_manager, e
     evaluation = services.evaluation_setup(actor=procurement_manager, rfp=published_rfp)
     f.setup_panel(procurement_manager, evaluation, [evaluator])
     with pytest.raises(ProposalsSealedError):
-        selectors.evaluation_results(rfp=published_rfp, user=procurement_manager)
+        scoring_results.evaluation_results(rfp=published_rfp, user=procurement_manager)
     page = client_for(procurement_manager).get(reverse("scoring_results", args=[published_rfp.pk]))
     assert page.status_code == 200 and "still sealed" in page.content.decode()
     api = api_as(procurement_manager).get(f"/api/v1/evaluations/{published_rfp.pk}/results/")

@@ -334,7 +334,7 @@ def test_evaluator_dashboard_queries_do_not_grow_with_evaluations(
 
 
 def test_what_if_weights_are_checked_alike_by_the_page_and_the_api(scored, viewer):
-    """One rule (selectors.what_if_weights): a criterion of another evaluation is not
+    """One rule (scoring_results.what_if_weights): a criterion of another evaluation is not
     found, a weight outside 0-100 is refused, on the page as through the API."""
     from tests.conftest import api_as
 

@@ -1,0 +1,76 @@
+"""The results read model: every number the results page, what-if, the award, the API,
+the PDF report and the Excel export show, computed in one place.
+
+- `shape`: the frozen dataclasses returned (and `results_as_dict` for JSON);
+- `compute`: `evaluation_results` (on-scale normalisation, ranking of awardable proposals,
+  provisional results, sensitivity) and `technical_evaluation_blockers`;
+- `wording`: the sensitivity in words; `recommendation`: why the first, prices to
+  question, the budget against the bids.
+
+It reads the criteria tree, the weights and the evaluators' work from
+`scoring.selectors` (never the other way round).
+"""
+
+from scoring.results.compute import (
+    EXCLUDED_PREFIX,
+    award_view,
+    criterion_nodes,
+    evaluation_results,
+    evaluation_results_for_rules,
+    results_charts,
+    technical_evaluation_blockers,
+    what_if_weights,
+)
+from scoring.results.recommendation import (
+    ABNORMAL_BID_THRESHOLD,
+    abnormal_bids,
+    budget_check,
+    why_recommended,
+)
+from scoring.results.shape import (
+    AwardView,
+    BidFlag,
+    ConsensusView,
+    CriterionComparison,
+    CriterionNode,
+    CriterionScore,
+    EvaluationResults,
+    EvaluatorScoreView,
+    FlaggedItem,
+    ItemScores,
+    LeafScore,
+    LotResults,
+    ProposalResult,
+    SensitivityLine,
+    results_as_dict,
+)
+
+__all__ = [
+    "ABNORMAL_BID_THRESHOLD",
+    "EXCLUDED_PREFIX",
+    "AwardView",
+    "BidFlag",
+    "ConsensusView",
+    "CriterionComparison",
+    "CriterionNode",
+    "CriterionScore",
+    "EvaluationResults",
+    "EvaluatorScoreView",
+    "FlaggedItem",
+    "ItemScores",
+    "LeafScore",
+    "LotResults",
+    "ProposalResult",
+    "SensitivityLine",
+    "abnormal_bids",
+    "award_view",
+    "budget_check",
+    "criterion_nodes",
+    "evaluation_results",
+    "evaluation_results_for_rules",
+    "results_as_dict",
+    "results_charts",
+    "technical_evaluation_blockers",
+    "what_if_weights",
+    "why_recommended",
+]
