@@ -83,7 +83,7 @@ def main() -> None:
     from weasyprint.text.fonts import FontConfiguration
 
     from reports import content, pdf
-    from reports.services import results_for_report
+    from reports.selectors import results_for_report
 
     vendor_count = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     started = time.perf_counter()

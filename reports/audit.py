@@ -51,12 +51,21 @@ def audit_trail(rfp: RFP) -> tuple[list[AuditRow], str]:
     assert organization is not None
     zone = zoneinfo.ZoneInfo(str(organization.time_zone))
     rows: list[tuple[dt.datetime, str, str, str]] = []
-    seen: set[tuple[dt.datetime, str, str]] = set()
+    seen: set[tuple[object, ...]] = set()
 
-    def add(at: dt.datetime | None, title: str, actor: str, comment: str = "") -> None:
+    def add(
+        at: dt.datetime | None,
+        title: str,
+        actor: str,
+        comment: str = "",
+        record: tuple[str, int] | None = None,
+    ) -> None:
+        """`record` names the row's own record (kind, pk): two records are two events even
+        within one second. Without one (the RFP timeline, which can list one envelope
+        opening twice), the same time to the second, title and comment is one event."""
         if at is None:
             return
-        key = (at.replace(microsecond=0), title, comment)
+        key: tuple[object, ...] = record or (at.replace(microsecond=0), title, comment)
         if key in seen:  # the same event recorded twice is shown once
             return
         seen.add(key)
@@ -78,6 +87,7 @@ def audit_trail(rfp: RFP) -> tuple[list[AuditRow], str]:
             f"Proposal submitted: {vendor}, version {version.number}",
             version.submitted_by_name,
             f"SHA-256 {version.sha256[:16]}…",
+            ("version", version.pk),
         )
     for proposal in proposals.values():
         if proposal.withdrawn_at is not None:
@@ -86,6 +96,7 @@ def audit_trail(rfp: RFP) -> tuple[list[AuditRow], str]:
                 f"Proposal withdrawn: {names.get(proposal.pk) or proposal.company.display_name}",
                 "",
                 proposal.withdrawal_reason,
+                ("withdrawal", proposal.pk),
             )
     evaluation = Evaluation.objects.filter(rfp=rfp).first()
     if evaluation is not None:
@@ -103,7 +114,13 @@ def audit_trail(rfp: RFP) -> tuple[list[AuditRow], str]:
                 continue
             justification = str(data.get("justification") or "")
             comment = event.summary + (f". Reason: {justification}" if justification else "")
-            add(event.occurred_at, _LOGGED[event.action], _name(event.actor), comment)
+            add(
+                event.occurred_at,
+                _LOGGED[event.action],
+                _name(event.actor),
+                comment,
+                ("event", event.pk),
+            )
         awards = (
             AwardDecision.objects.filter(evaluation=evaluation)
             .select_related("lot", "proposed_by", "decided_by")
@@ -118,6 +135,7 @@ def audit_trail(rfp: RFP) -> tuple[list[AuditRow], str]:
                 f"Award proposed: {award.lot.name} to {winners}",
                 _name(award.proposed_by),
                 award.justification,
+                ("award proposed", award.pk),
             )
             if award.decided_at is not None and award.status != AwardStatus.PROPOSED:
                 verb = "approved" if award.status == AwardStatus.APPROVED else "returned"
@@ -126,6 +144,7 @@ def audit_trail(rfp: RFP) -> tuple[list[AuditRow], str]:
                     f"Award {verb}: {award.lot.name}",
                     _name(award.decided_by),
                     award.decision_comment,
+                    ("award decided", award.pk),
                 )
     reports = Report.objects.filter(rfp=rfp, job__state=JobState.DONE).select_related(
         "job", "created_by"
@@ -136,6 +155,7 @@ def audit_trail(rfp: RFP) -> tuple[list[AuditRow], str]:
             f"Report made: {report.get_kind_display()}",
             _name(report.created_by),
             "Final (award approved)" if report.final else "Draft",
+            ("report", report.pk),
         )
     rows.sort(key=lambda row: row[0])
     return (

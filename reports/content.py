@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from reports.charts import RadarSeries, StackedBar, radar_chart, stacked_bar_chart
+from bpo_portal.charts import RadarSeries, StackedBar, radar_chart, stacked_bar_chart
 from rfp.models import RFP, Lot
 
 
@@ -218,7 +218,7 @@ def report_context(
     """Everything reports/comparison.html needs."""
     from proposals.selectors import proposals_for_evaluation
     from reports.audit import audit_trail
-    from reports.services import is_final
+    from reports.selectors import is_final
 
     lots = {lot.pk: lot for lot in rfp.lots.prefetch_related("service_levels")}
     submitted = proposals_for_evaluation(rfp=rfp)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +11,8 @@ from bpo_portal.errors import ApplicationError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
 from jobs.selectors import JobStatus, job_status
 from reports.models import Report
-from rfp.models import RFP
+from rfp.models import RFP, Lot
+from scoring.results import evaluation_results, results_as_dict
 
 
 def rfp_for_reports(*, user: Any, rfp_pk: int) -> RFP:
@@ -24,6 +27,34 @@ def rfp_for_reports(*, user: Any, rfp_pk: int) -> RFP:
     if rfp is None:
         raise NotFoundError("RFP not found.")
     return rfp
+
+
+# Bump when the report's layout or content changes: older reports become out of date.
+REPORT_FORMAT_VERSION = "2026-12-04.1"
+
+
+def results_for_report(*, rfp: RFP, lot: Lot | None, user: Any) -> Any:
+    """The evaluation results a report shows (scoring's one selector)."""
+    return evaluation_results(rfp=rfp, lot=lot, user=user)
+
+
+def inputs_hash(*, results: Any, kind: str, lot_id: int | None) -> str:
+    """A fingerprint of everything the report shows, without the time it was computed."""
+    data = results_as_dict(results)
+    data.pop("generated_at", None)
+    payload = json.dumps(
+        {"format": REPORT_FORMAT_VERSION, "kind": kind, "lot": lot_id, "results": data},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def is_final(results: Any) -> bool:
+    """Final once every lot's award is approved; until then the report says DRAFT."""
+    return bool(results.lots) and all(
+        lot.award is not None and lot.award.status == "approved" for lot in results.lots
+    )
 
 
 @dataclass(frozen=True)
@@ -47,8 +78,6 @@ class ReportsPage:
 def reports_for_rfp(*, user: Any, rfp: RFP) -> ReportsPage:
     """Every report of the RFP, newest first, each marked out of date when the
     evaluation it was made from has changed since."""
-    from reports.services import inputs_hash, results_for_report
-
     reports = list(
         Report.objects.filter(rfp=rfp)
         .select_related("job", "lot", "created_by")

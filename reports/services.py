@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.db import transaction
@@ -16,40 +14,10 @@ from bpo_portal.permissions import Capability, require_buyer
 from jobs.models import JobState
 from jobs.services import job_create
 from reports.models import Report, ReportKind
+from reports.selectors import inputs_hash, is_final, results_for_report
 from rfp.models import RFP, Lot
 
-# Bump when the report's layout or content changes: older reports become out of date.
-REPORT_FORMAT_VERSION = "2026-11-23.1"
-
 JOB_KINDS = {ReportKind.PDF: "comparison_report_pdf", ReportKind.XLSX: "comparison_report_xlsx"}
-
-
-def results_for_report(*, rfp: RFP, lot: Lot | None, user: User) -> Any:
-    """The evaluation results a report shows (scoring's one selector)."""
-    from scoring.results import evaluation_results
-
-    return evaluation_results(rfp=rfp, lot=lot, user=user)
-
-
-def inputs_hash(*, results: Any, kind: str, lot_id: int | None) -> str:
-    """A fingerprint of everything the report shows, without the time it was computed."""
-    from scoring.results import results_as_dict
-
-    data = results_as_dict(results)
-    data.pop("generated_at", None)
-    payload = json.dumps(
-        {"format": REPORT_FORMAT_VERSION, "kind": kind, "lot": lot_id, "results": data},
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def is_final(results: Any) -> bool:
-    """Final once every lot's award is approved; until then the report says DRAFT."""
-    return bool(results.lots) and all(
-        lot.award is not None and lot.award.status == "approved" for lot in results.lots
-    )
 
 
 def report_request(*, actor: User, rfp: RFP, kind: str, lot_id: int | None = None) -> Report:

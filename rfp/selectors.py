@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from bpo_portal.permissions import buyer_membership, vendor_membership
-from rfp import parts, pricing
+from rfp import hooks, parts, pricing
 from rfp.models import (
     CHOICE_KINDS,
     FIXED_BASIS,
@@ -174,17 +174,13 @@ def active_invitations(rfp: RFP) -> QuerySet[RFPInvitation]:
 
 def invitees_without_submission(rfp: RFP) -> QuerySet[RFPInvitation]:
     """Invitees that still owe a proposal (deadline reminders go to them)."""
-    from proposals.selectors import companies_with_submission_ids
-
-    return active_invitations(rfp).exclude(company_id__in=companies_with_submission_ids(rfp))
+    return active_invitations(rfp).exclude(company_id__in=hooks.submitted_company_ids(rfp))
 
 
 def companies_with_submission(rfp: RFP) -> QuerySet[VendorCompany]:
     """Vendors whose submitted proposal counts: after an addendum they are asked
     to review it and submit again."""
-    from proposals.selectors import companies_with_submission_ids
-
-    return VendorCompany.objects.filter(pk__in=companies_with_submission_ids(rfp))
+    return VendorCompany.objects.filter(pk__in=hooks.submitted_company_ids(rfp))
 
 
 def company_user_emails(company_ids: list[int]) -> dict[int, list[str]]:
@@ -293,9 +289,7 @@ def rfp_timeline(rfp: RFP) -> list[TimelineEntry]:
                 number=addendum.number,
             )
         )
-    from proposals.selectors import envelope_timeline
-
-    entries += envelope_timeline(rfp)
+    entries += hooks.timeline_entries(rfp)  # the envelope openings (proposals/apps.py)
     return sorted(entries, key=lambda entry: entry.at)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from bpo_portal.charts import RadarSeries, StackedBar, radar_chart, stacked_bar_chart
 from bpo_portal.errors import ApplicationError, NotFoundError
 from proposals.compliance import deadline_day
 from proposals.models import ComplianceStatus, Proposal
@@ -920,8 +921,6 @@ def _evaluators_still_scoring(evaluation: Evaluation) -> list[str]:
 def results_charts(results: EvaluationResults, lot: LotResults, *, top: int = 5) -> tuple[str, str]:
     """SVG: stacked bars of weighted contributions per main criterion, and a radar of
     the top vendors' main-criterion scores."""
-    from reports.charts import RadarSeries, StackedBar, radar_chart, stacked_bar_chart
-
     series = [c.name for c in results.main_criteria]
     bars = [StackedBar(p.vendor, [c.contribution or 0.0 for c in p.criteria]) for p in lot.ranking]
     stacked = stacked_bar_chart(

@@ -4,6 +4,7 @@ the internal budget against the bids."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -88,8 +89,6 @@ def abnormal_bids(
     """Compliant bids more than 30 % below or above the median of the compliant bids:
     the buyer asks the vendor to justify its price (an abnormally low bid may not be
     sustainable; a high one may hide a misunderstanding of the scope)."""
-    import statistics
-
     priced = [(p, p.tco.total) for p in ordered if p.tco is not None]
     if len(priced) < 2:
         return (), (

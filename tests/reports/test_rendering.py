@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reports.charts import RadarSeries, StackedBar, radar_chart, stacked_bar_chart
+from bpo_portal.charts import RadarSeries, StackedBar, radar_chart, stacked_bar_chart
 from reports.pdf import _local_fetcher_class, render_pdf
 
 TEMPLATES = Path(__file__).parent / "templates"
