@@ -38,11 +38,13 @@ test-fast: install
 	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -n 2 -m "not integration and not e2e" \
 		--ignore=tests/e2e
 
-## make lint: ruff, missing migrations, mypy on services and the engine
+## make lint: ruff, missing migrations, mypy on services, selectors and the engine,
+## and the import graph against the layers of the README's map (import-linter)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## make e2e: only the browser journeys (Chromium, screenshots in test-artifacts/e2e/)
 e2e: install
