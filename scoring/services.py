@@ -1047,6 +1047,31 @@ def evaluation_start_scoring(*, actor: User, evaluation: Evaluation) -> Evaluati
 # --- The panel -----------------------------------------------------------------------------------
 
 
+def panel_assignments_set(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    choices: Sequence[tuple[User, Iterable[Criterion | int], Lot | None]],
+) -> None:
+    """Save several evaluators' assignments at once (the panel page's one form), all or
+    nothing: (evaluator, criteria, lot or None for every lot) each, as
+    `assignments_set`. A refusal names the evaluator in `extra["evaluator"]` and saves
+    nobody's choices."""
+    with transaction.atomic():
+        for evaluator, criteria, lot in choices:
+            try:
+                assignments_set(
+                    actor=actor,
+                    evaluation=evaluation,
+                    evaluator=evaluator,
+                    criteria=criteria,
+                    lot=lot,
+                )
+            except ApplicationError as exc:
+                exc.extra = {**exc.extra, "evaluator": evaluator.pk}
+                raise
+
+
 def assignments_set(
     *,
     actor: User,

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -533,29 +532,25 @@ def panel(request: HttpRequest, rfp_pk: int) -> HttpResponse:
             )
         error_for = next((pk for pk, form in forms_by_user.items() if not form.is_valid()), None)
         if error_for is None:
-            with transaction.atomic():  # the whole panel or nothing
-                for member in members:
-                    form = forms_by_user[member.pk]
-                    lot = (
-                        get_object_or_404(Lot, pk=form.cleaned_data["lot"], rfp=rfp)
-                        if form.cleaned_data["lot"]
-                        else None
-                    )
-                    try:
-                        services.assignments_set(
-                            actor=request_user(request),
-                            evaluation=evaluation,
-                            evaluator=member,
-                            criteria=[int(pk) for pk in form.cleaned_data["criteria"]],
-                            lot=lot,
-                        )
-                    except ApplicationError as exc:
-                        if isinstance(exc, ConflictError):
-                            raise
-                        add_application_error(form, exc)
-                        error_for = member.pk
-                        transaction.set_rollback(True)
-                        break
+            choices = [
+                (
+                    member,
+                    [int(pk) for pk in forms_by_user[member.pk].cleaned_data["criteria"]],
+                    get_object_or_404(Lot, pk=forms_by_user[member.pk].cleaned_data["lot"], rfp=rfp)
+                    if forms_by_user[member.pk].cleaned_data["lot"]
+                    else None,
+                )
+                for member in members
+            ]
+            try:  # the whole panel or nothing
+                services.panel_assignments_set(
+                    actor=request_user(request), evaluation=evaluation, choices=choices
+                )
+            except ApplicationError as exc:
+                if isinstance(exc, ConflictError):
+                    raise
+                error_for = exc.extra.get("evaluator")
+                add_application_error(forms_by_user[error_for], exc)
             if error_for is None:
                 names = ", ".join(str(m) for m in members)
                 messages.success(request, f"Panel saved: {names}.")

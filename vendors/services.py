@@ -129,6 +129,39 @@ def vendor_company_create(
     return company
 
 
+def vendor_registration(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    legal_name: str = "",
+    headquarters_country: str = "",
+    website: str = "",
+    join_company_id: int | None = None,
+    message: str = "",
+) -> User:
+    """A visitor registers: their account and either a new vendor company they own or
+    a request for access to an existing one (`join_company_id`), all or nothing. The
+    one service the registration page (and any other door) goes through."""
+    from accounts.services import user_create
+
+    with transaction.atomic():
+        user = user_create(email=email, password=password, full_name=full_name)
+        if join_company_id is not None:
+            company = VendorCompany.objects.filter(pk=join_company_id).first()
+            if company is None:
+                raise NotFoundError("That company is not registered.")
+            access_request_create(user=user, company=company, message=message)
+        else:
+            vendor_company_create(
+                user=user,
+                legal_name=legal_name,
+                headquarters_country=headquarters_country,
+                website=website,
+            )
+    return user
+
+
 def vendor_company_create_unclaimed(
     *,
     actor: User,

@@ -9,7 +9,6 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.services import invitation_create, invitation_revoke, user_create
-from bpo_portal.errors import ApplicationError, ConflictError
+from accounts.services import invitation_create, invitation_revoke
+from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.forms import add_application_error
 from bpo_portal.permissions import (
     Capability,
@@ -79,22 +78,19 @@ def register(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         asking_for_access = request.POST.get("action") == "request_access"
         try:
-            with transaction.atomic():
-                user = user_create(
-                    email=data["email"], password=data["password1"], full_name=data["full_name"]
-                )
-                if asking_for_access:
-                    company = get_object_or_404(VendorCompany, pk=request.POST.get("company_id"))
-                    services.access_request_create(
-                        user=user, company=company, message=request.POST.get("message", "")
-                    )
-                else:
-                    services.vendor_company_create(
-                        user=user,
-                        legal_name=data["legal_name"],
-                        headquarters_country=data["headquarters_country"],
-                        website=data["website"],
-                    )
+            join = request.POST.get("company_id") if asking_for_access else None
+            if join is not None and not join.isdigit():
+                raise NotFoundError("That company is not registered.")
+            user = services.vendor_registration(
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                legal_name=data["legal_name"],
+                headquarters_country=data["headquarters_country"],
+                website=data["website"],
+                join_company_id=int(join) if join is not None else None,
+                message=request.POST.get("message", ""),
+            )
         except ConflictError as exc:
             if "company_id" in exc.extra:
                 duplicate = VendorCompany.objects.filter(pk=exc.extra["company_id"]).first()

@@ -190,3 +190,28 @@ def test_panel_progress_shows_counts_not_drafts(started, evaluator, procurement_
     assert rows[evaluator.pk]["scored"] == 10
     assert rows[evaluator.pk]["submitted"] == 0
     assert rows[evaluator.pk]["declared"] == 2
+
+
+def test_the_whole_panel_is_saved_or_nothing(
+    evaluation, procurement_manager, evaluator, evaluator2
+):
+    from bpo_portal.errors import ApplicationError
+
+    before = set(evaluation.assignments.values_list("evaluator_id", "criterion_id"))
+    security = f.leaf(evaluation, "Security")
+    with pytest.raises(ApplicationError) as refused:
+        services.panel_assignments_set(
+            actor=procurement_manager,
+            evaluation=evaluation,
+            choices=[(evaluator, [security.pk], None), (evaluator2, [999999], None)],
+        )
+    assert refused.value.extra["evaluator"] == evaluator2.pk
+    assert set(evaluation.assignments.values_list("evaluator_id", "criterion_id")) == before
+    services.panel_assignments_set(
+        actor=procurement_manager,
+        evaluation=evaluation,
+        choices=[(evaluator, [security.pk], None)],
+    )
+    assert list(
+        evaluation.assignments.filter(evaluator=evaluator).values_list("criterion_id", flat=True)
+    ) == [security.pk]

@@ -320,3 +320,36 @@ def test_evidence_is_replaced_and_old_file_deleted(
         )
     assert not storage.exists(old)
     assert storage.exists(certification.evidence.name)
+
+
+def test_registration_is_all_or_nothing(vendor_a):
+    """One service for the account and the company (or the access request): a refused
+    company leaves no account behind, so the visitor can simply try again."""
+    from accounts.models import User
+
+    with pytest.raises(ConflictError):
+        services.vendor_registration(
+            email="late@example.com",
+            password="correct-horse-battery-9",
+            full_name="Late Comer",
+            legal_name="Manila Contact Co",
+            headquarters_country="PH",
+        )
+    assert not User.objects.filter(email="late@example.com").exists()
+    company = vendor_a.vendor_membership.company
+    user = services.vendor_registration(
+        email="late@example.com",
+        password="correct-horse-battery-9",
+        full_name="Late Comer",
+        join_company_id=company.pk,
+        message="I run the Cebu site.",
+    )
+    assert AccessRequest.objects.filter(requester=user, company=company).exists()
+    with pytest.raises(ApplicationError):
+        services.vendor_registration(
+            email="ghost@example.com",
+            password="correct-horse-battery-9",
+            full_name="Ghost",
+            join_company_id=999999,
+        )
+    assert not User.objects.filter(email="ghost@example.com").exists()
