@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -199,7 +199,7 @@ def _display(instance: Model, name: str) -> str:
     return _describe(value)
 
 
-def _set_fields(instance: Model, fields: dict[str, Any], allowed: set[str]) -> list[str]:
+def _set_fields(instance: Model, fields: dict[str, Any], allowed: Collection[str]) -> list[str]:
     """Assign the given fields; return human-readable changes (for addenda)."""
     changes: list[str] = []
     for name, value in fields.items():
@@ -1255,14 +1255,17 @@ def question_delete(
     return locked
 
 
-PRICING_FIELDS = {
+# The fields a buyer edits on a pricing line and on a KPI, in the order the forms show
+# them: the one list the page (rfp/views.py PARTS), the forms and the API serializers
+# follow (tests/rfp/test_editing.py checks they agree).
+PRICING_FIELDS = (
     "charge_type",
     "description",
     "unit",
     "recurrence",
     "volume_basis",
     "fixed_quantity",
-}
+)
 
 
 def _clean_pricing_line(line: PricingLine, lot: Lot) -> None:
@@ -1387,7 +1390,7 @@ def pricing_line_delete(
     return locked
 
 
-SERVICE_LEVEL_FIELDS = {
+SERVICE_LEVEL_FIELDS = (
     "metric",
     "name",
     "target",
@@ -1396,7 +1399,7 @@ SERVICE_LEVEL_FIELDS = {
     "data_source",
     "measurement_frequency",
     "service_credit_percent",
-}
+)
 
 
 def _clean_service_level(level: ServiceLevel) -> None:

@@ -662,15 +662,7 @@ PARTS: dict[str, PartKind] = {
         services.pricing_line_update,
         services.pricing_line_delete,
         _pricing_line,
-        (
-            "lot",
-            "charge_type",
-            "description",
-            "unit",
-            "recurrence",
-            "volume_basis",
-            "fixed_quantity",
-        ),
+        ("lot", *services.PRICING_FIELDS),
     ),
     "kpi": PartKind(
         "KPI",
@@ -681,17 +673,7 @@ PARTS: dict[str, PartKind] = {
         services.service_level_update,
         services.service_level_delete,
         _service_level,
-        (
-            "lot",
-            "metric",
-            "name",
-            "target",
-            "unit",
-            "direction",
-            "data_source",
-            "measurement_frequency",
-            "service_credit_percent",
-        ),
+        ("lot", *services.SERVICE_LEVEL_FIELDS),
     ),
 }
 

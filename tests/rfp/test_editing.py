@@ -575,3 +575,17 @@ def test_each_pricing_line_knows_its_units_over_the_term(draft):
         "per_contact": Decimal("1980000"),  # 55,000 x 36
         "fixed_monthly": Decimal("36"),
     }
+
+
+def test_the_editable_fields_of_a_pricing_line_and_a_kpi_are_one_list():
+    """rfp.services lists them once; the page's forms and the API's serializers follow."""
+    from rfp import services
+    from rfp.api import serializers as s
+    from rfp.forms import PricingLineForm, ServiceLevelForm
+
+    for fields, form, serializer in (
+        (services.PRICING_FIELDS, PricingLineForm, s.RFPPricingLineInputSerializer),
+        (services.SERVICE_LEVEL_FIELDS, ServiceLevelForm, s.RFPServiceLevelInputSerializer),
+    ):
+        assert [f for f in form.base_fields if f not in ("lot", "version")] == list(fields)
+        assert set(serializer().fields) - {"lot", "version"} == set(fields)
