@@ -33,19 +33,15 @@ from bpo_portal.errors import (
 from bpo_portal.mail import send_templated_email
 from bpo_portal.permissions import (
     Capability,
-    four_eyes_apply,
     require_buyer,
-    require_second_person,
-    second_person_refusal,
 )
 from bpo_portal.web import site_link
-from proposals.models import ComplianceStatus, EnvelopeOpening, Proposal, ProposalStatus
+from proposals.models import EnvelopeOpening, Proposal, ProposalStatus
 from proposals.selectors import ProposalsSealedError, envelope_state
 from proposals.services import commercial_envelope_open
 from rfp import services as rfp_services
 from rfp.models import RFP, Addendum, Lot, RFPStatus
 from scoring import engine, selectors
-from scoring import results as scoring_results
 from scoring.models import (
     COMMENT_REQUIRED_AT_OR_ABOVE,
     COMMENT_REQUIRED_AT_OR_BELOW,
@@ -79,11 +75,11 @@ CLOSED_STATUSES = (RFPStatus.CANCELLED, RFPStatus.AWARDED)
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _require_manager(actor: User, rfp: RFP) -> None:
+def require_manager(actor: User, rfp: RFP) -> None:
     require_buyer(actor, Capability.MANAGE_EVALUATION, rfp.organization_id)
 
 
-def _lock(evaluation: Evaluation) -> Evaluation:
+def lock_evaluation(evaluation: Evaluation) -> Evaluation:
     return (
         Evaluation.objects.select_for_update(of=("self",))
         .select_related("rfp__organization")
@@ -91,7 +87,7 @@ def _lock(evaluation: Evaluation) -> Evaluation:
     )
 
 
-def _text(value: Any, *, limit: int = MAX_TEXT) -> str:
+def clean_text(value: Any, *, limit: int = MAX_TEXT) -> str:
     return str(value or "").strip()[:limit]
 
 
@@ -122,7 +118,7 @@ def _refuse_if_technical_final(evaluation: Evaluation) -> None:
 def _lock_for_criteria(evaluation: Evaluation) -> Evaluation:
     """Lock the evaluation and its RFP: a publication or a deadline change cannot slip
     in between the check of the lock and the change."""
-    locked = _lock(evaluation)
+    locked = lock_evaluation(evaluation)
     locked.rfp = (
         RFP.objects.select_for_update(of=("self",))
         .select_related("organization")
@@ -330,7 +326,7 @@ def evaluation_setup(*, actor: User, rfp: RFP, addendum_summary: str = "") -> Ev
     (before they were part of the RFP) may get them once, afterwards: flagged
     `set_after_publication` for the results and the report, audited, and sent to the
     invited vendors as an addendum while the RFP still takes bids."""
-    _require_manager(actor, rfp)
+    require_manager(actor, rfp)
     if rfp.is_template:
         raise NotFoundError("RFP not found.")
     with transaction.atomic():
@@ -447,7 +443,7 @@ def evaluation_settings_update(
     The method, the aggregation and what vendors see lock with the criteria (they
     decide the ranking vendors bid for); the discussion threshold is the panel's
     internal working rule and changes until an award is approved."""
-    _require_manager(actor, evaluation.rfp)
+    require_manager(actor, evaluation.rfp)
     errors: dict[str, str] = {}
     if ranking_method not in RankingMethod.values:
         errors["ranking_method"] = "Choose weighted sum or TOPSIS."
@@ -555,7 +551,7 @@ def _clean_criterion(
     name: str, source: str, description: str, rubric: str
 ) -> tuple[str, str, str, str]:
     errors: dict[str, str] = {}
-    name = _text(name, limit=500)
+    name = clean_text(name, limit=500)
     if not name:
         errors["name"] = "Give the criterion a name."
     elif len(name) > 120:
@@ -564,7 +560,7 @@ def _clean_criterion(
         errors["source"] = "Choose where the criterion's value comes from."
     if errors:
         raise ApplicationError.for_fields(errors)
-    return name, source, _text(description), _text(rubric)
+    return name, source, clean_text(description), clean_text(rubric)
 
 
 def _unique_name(
@@ -591,7 +587,7 @@ def criterion_create(
     """Add a criterion (a group, an automatic criterion or one scored by evaluators)
     with weight 0 % (100 % if it is the first of its level): set the weights of its
     level afterwards. While drafting; once published, by addendum before the deadline."""
-    _require_manager(actor, evaluation.rfp)
+    require_manager(actor, evaluation.rfp)
     _check_parent(evaluation, parent)
     name, source, description, rubric = _clean_criterion(name, source, description, rubric)
     with transaction.atomic():
@@ -657,7 +653,7 @@ def criterion_update(
     """Rename a criterion, change where its value comes from, its description or its
     rubric. While drafting; once published, by addendum before the deadline."""
     evaluation = criterion.evaluation
-    _require_manager(actor, evaluation.rfp)
+    require_manager(actor, evaluation.rfp)
     name, source, description, rubric = _clean_criterion(name, source, description, rubric)
     with transaction.atomic():
         locked = _lock_for_criteria(evaluation)
@@ -726,7 +722,7 @@ def criterion_delete(*, actor: User, criterion: Criterion, addendum_summary: str
     scaled back to 100 % in proportion. While drafting; once published, by addendum
     before the deadline."""
     evaluation = criterion.evaluation
-    _require_manager(actor, evaluation.rfp)
+    require_manager(actor, evaluation.rfp)
     with transaction.atomic():
         locked = _lock_for_criteria(evaluation)
         lock = _may_change(locked)
@@ -817,7 +813,7 @@ def weights_set(
     """Set one level's weights directly, in percent: each between 0 and 100, the
     level adding up to 100 %. Replaces the level's AHP comparisons, if any. While
     drafting; once published, by addendum before the deadline."""
-    _require_manager(actor, evaluation.rfp)
+    require_manager(actor, evaluation.rfp)
     errors: dict[str, str] = {}
     values: dict[int, Decimal] = {}
     for raw_id, raw in weights.items():
@@ -896,7 +892,7 @@ def weights_set_by_ahp(
     0-based (row, column) positions. The matrix is stored with its consistency;
     a consistency ratio above 0.10 is accepted but flagged on every page. While
     drafting; once published, by addendum before the deadline."""
-    _require_manager(actor, evaluation.rfp)
+    require_manager(actor, evaluation.rfp)
     ids = [int(i) for i in criterion_ids]
     if len(ids) < 2 or len(set(ids)) != len(ids):
         raise ApplicationError.for_fields(
@@ -997,9 +993,9 @@ def evaluation_start_scoring(*, actor: User, evaluation: Evaluation) -> Evaluati
     up, each evaluator-scored criterion has an evaluator. Moves the RFP to evaluation
     (the criteria locked when it was published)."""
     rfp = evaluation.rfp
-    _require_manager(actor, rfp)
+    require_manager(actor, rfp)
     with transaction.atomic():
-        locked = _lock(evaluation)
+        locked = lock_evaluation(evaluation)
         _refuse_if_closed(locked)
         if locked.scoring_started:
             raise ConflictError("Scoring has already started.")
@@ -1085,7 +1081,7 @@ def assignments_set(
     Replaces that evaluator's assignments for the same lot choice; their draft
     scores on items no longer assigned are discarded (submitted scores stay)."""
     rfp = evaluation.rfp
-    _require_manager(actor, rfp)
+    require_manager(actor, rfp)
     membership = BuyerMembership.objects.filter(
         user=evaluator, organization_id=rfp.organization_id
     ).first()
@@ -1097,7 +1093,7 @@ def assignments_set(
         raise NotFoundError("Lot not found.")
     ids = {c.pk if isinstance(c, Criterion) else int(c) for c in criteria}
     with transaction.atomic():
-        locked = _lock(evaluation)
+        locked = lock_evaluation(evaluation)
         _refuse_if_closed(locked)
         tree = selectors.build_tree(selectors.criteria_of(locked))
         nodes = {n.criterion.pk: n for n in selectors.walk(tree)}
@@ -1223,7 +1219,7 @@ def conflicts_declare(
         if declaration.has_conflict is None:
             errors[key] = "Say whether you have a conflict of interest with this vendor."
             continue
-        details = _text(declaration.details, limit=2000)
+        details = clean_text(declaration.details, limit=2000)
         if declaration.has_conflict and len(details) < 10:
             errors[f"{key}.details"] = (
                 "Describe the conflict in a sentence (for example a former employer or a "
@@ -1235,7 +1231,7 @@ def conflicts_declare(
         raise ApplicationError.for_fields(errors)
     out = []
     with transaction.atomic():
-        locked = _lock(evaluation)
+        locked = lock_evaluation(evaluation)
         if locked.rfp.status in CLOSED_STATUSES:
             raise ConflictError("The evaluation of this RFP is closed.")
         existing = {
@@ -1376,7 +1372,7 @@ def scores_save(
                 f"You submitted your score of “{item.path}” on "
                 f"{timezone.localtime(item.score.submitted_at):%d %b %Y}: it can no longer change."
             )
-        comment = _text(given.comment)
+        comment = clean_text(given.comment)
         try:
             value = parse_score(given.score)
         except ValueError:
@@ -1521,7 +1517,7 @@ def consensus_set(
     """The procurement manager records the score the panel agreed for an item
     (0-10, one decimal at most), with a justification; it replaces the
     evaluators' mean or median in the results."""
-    _require_manager(actor, evaluation.rfp)
+    require_manager(actor, evaluation.rfp)
     errors: dict[str, str] = {}
     value = _parse_decimal(score, "score", errors, "The consensus score")
     if value is not None:
@@ -1529,7 +1525,7 @@ def consensus_set(
             errors["score"] = "The consensus score is between 0 and 10."
         elif value != value.quantize(Decimal("0.1")):
             errors["score"] = "Give the consensus score with at most one decimal."
-    justification = _text(justification)
+    justification = clean_text(justification)
     if len(justification) < MIN_JUSTIFICATION:
         errors["justification"] = (
             "Explain the agreed score in a sentence or two: it is shown with the results and "
@@ -1540,7 +1536,7 @@ def consensus_set(
     assert value is not None
     _item_checks(evaluation, criterion, proposal, lot)
     with transaction.atomic():
-        _lock(evaluation)
+        lock_evaluation(evaluation)
         current = (
             ConsensusScore.objects.select_for_update(of=("self",))
             .filter(criterion=criterion, proposal=proposal, lot=lot)
@@ -1579,7 +1575,7 @@ def consensus_clear(
     *, actor: User, evaluation: Evaluation, criterion: Criterion, proposal: Proposal, lot: Lot
 ) -> None:
     """Go back to the evaluators' mean or median for an item."""
-    _require_manager(actor, evaluation.rfp)
+    require_manager(actor, evaluation.rfp)
     _item_checks(evaluation, criterion, proposal, lot)
     with transaction.atomic():
         current = ConsensusScore.objects.filter(
@@ -1612,14 +1608,14 @@ def technical_evaluation_finalise(
     commercial_envelope_open itself, through scoring_results.technical_evaluation_blockers:
     the same rule whichever door opens the prices."""
     rfp = evaluation.rfp
-    _require_manager(actor, rfp)
+    require_manager(actor, rfp)
     if not rfp.two_envelopes:
         raise ConflictError("This RFP has one envelope: its prices opened with the proposals.")
     if envelope_state(rfp).commercial_open:
         raise ConflictError("The technical evaluation is already finalised: prices are open.")
     with transaction.atomic():
         opening = commercial_envelope_open(
-            actor=actor, rfp=rfp, comment=_text(comment) or "Technical evaluation finalised."
+            actor=actor, rfp=rfp, comment=clean_text(comment) or "Technical evaluation finalised."
         )
         audit_record(
             actor=actor,
@@ -1629,342 +1625,3 @@ def technical_evaluation_finalise(
             summary=f"{actor} finalised the technical evaluation of {rfp.reference}: prices open",
         )
     return opening
-
-
-# --- Award ---------------------------------------------------------------------------------------
-
-
-def award_propose(
-    *,
-    actor: User,
-    evaluation: Evaluation,
-    lot: Lot,
-    winners: Iterable[Proposal | int],
-    justification: str,
-    notify_ranks: bool = False,
-) -> AwardDecision:
-    """Propose the award of a lot to one vendor, or several (multisourcing), with a
-    justification, for an admin to approve. The ranking it was made on is kept."""
-    rfp = evaluation.rfp
-    _require_manager(actor, rfp)
-    if lot.rfp_id != rfp.pk:
-        raise NotFoundError("Lot not found.")
-    winner_ids = sorted({w.pk if isinstance(w, Proposal) else int(w) for w in winners})
-    justification = _text(justification)
-    errors: dict[str, str] = {}
-    if not winner_ids:
-        errors["winners"] = "Choose the vendor (or vendors) to award the lot to."
-    if len(justification) < MIN_JUSTIFICATION:
-        errors["justification"] = (
-            "Justify the award in a few sentences: the approver and the board read it."
-        )
-    if errors:
-        raise ApplicationError.for_fields(errors)
-    if not evaluation.scoring_started:
-        raise ConflictError("Scoring has not started: there is nothing to award yet.")
-    if rfp.status != RFPStatus.UNDER_EVALUATION:
-        raise ConflictError(
-            f"This RFP is {rfp.get_status_display().lower()}: it cannot be awarded."
-        )
-    if not envelope_state(rfp).commercial_open:
-        raise ConflictError(
-            "The prices are still sealed: finalise the technical evaluation to open them first."
-        )
-    results = scoring_results.evaluation_results(rfp=rfp, lot=lot, user=actor)
-    if results.problems:
-        raise ApplicationError(results.problems[0])
-    lot_results = results.lots[0]
-    blockers = award_blockers(lot_results)
-    if blockers:
-        raise ConflictError(" ".join(blockers), extra={"reasons": blockers})
-    problems = _winner_problems(lot_results, winner_ids)
-    if problems:
-        raise ApplicationError.for_fields({"winners": problems})
-    by_id = {p.proposal_id: p for p in lot_results.all_proposals}
-    with transaction.atomic():
-        _lock(evaluation)
-        if AwardDecision.objects.filter(
-            lot=lot, status__in=[AwardStatus.PROPOSED, AwardStatus.APPROVED]
-        ).exists():
-            raise ConflictError(f"The award of lot “{lot.name}” is already proposed or approved.")
-        award = AwardDecision.objects.create(
-            evaluation=evaluation,
-            lot=lot,
-            justification=justification,
-            notify_ranks=bool(notify_ranks),
-            proposed_by=actor,
-            ranking_snapshot=[
-                {
-                    "proposal_id": p.proposal_id,
-                    "company_id": p.company_id,
-                    "vendor": p.vendor,
-                    "rank": p.rank,
-                    "total_points": round(p.total_points, 2) if p.total_points else None,
-                }
-                for p in lot_results.all_proposals  # ranked first, then any not ranked
-            ],
-        )
-        award.winners.set(winner_ids)
-        names = ", ".join(by_id[pk].vendor for pk in winner_ids)
-        admins = list(
-            BuyerMembership.objects.filter(
-                organization_id=rfp.organization_id, role=BuyerRole.ADMIN, user__is_active=True
-            )
-            .exclude(user=actor)
-            .values_list("user__email", flat=True)
-        )
-        send_templated_email(
-            to=admins,
-            template_prefix="emails/scoring_award_proposed",
-            context={
-                "rfp": rfp,
-                "lot": lot,
-                "winners": names,
-                "proposer": actor,
-                "justification": justification,
-                "url": site_link("scoring_award", rfp.pk),
-            },
-        )
-        audit_record(
-            actor=actor,
-            action="scoring.award_proposed",
-            obj=award,
-            organization=rfp.organization,
-            summary=f"{actor} proposed to award lot “{lot.name}” of {rfp.reference} to {names}",
-            data={"winners": winner_ids, "justification": justification},
-        )
-    return award
-
-
-def award_blockers(lot_results: scoring_results.LotResults) -> list[str]:
-    """Why no award can be decided on this lot's results yet: the results are
-    provisional (an item of a proposal that can win still waits for an assigned
-    evaluator's score, or has no score at all) or an item flagged for discussion has no
-    consensus score. Excluded (non-compliant) proposals cannot win, so their open items
-    do not hold the award up."""
-    candidates = [
-        result
-        for result in lot_results.all_proposals
-        if not result.not_ranked_reason.startswith(scoring_results.EXCLUDED_PREFIX)
-    ]
-    open_items = sum(
-        1
-        for result in candidates
-        for leaf in result.leaves
-        if leaf.evaluators is not None
-        and leaf.evaluators.needs_discussion
-        and leaf.evaluators.consensus is None
-    )
-    reasons = []
-    if lot_results.provisional:
-        reasons.append(
-            f"The results are provisional: {lot_results.items_unscored} item(s) of the "
-            "proposals that can win still need a submitted score from every assigned "
-            "evaluator, or a consensus score."
-        )
-    if open_items:
-        reasons.append(f"{open_items} item(s) flagged for discussion still need a consensus score.")
-    return reasons
-
-
-def _winner_problems(
-    lot_results: scoring_results.LotResults, winner_ids: Iterable[int]
-) -> list[str]:
-    """Only an awardable proposal of this lot can win it."""
-    by_id = {p.proposal_id: p for p in lot_results.all_proposals}
-    problems = []
-    for pk in winner_ids:
-        result = by_id.get(pk)
-        if result is None:
-            problems.append("Choose among the proposals for this lot.")
-        elif result.compliance == ComplianceStatus.NON_COMPLIANT:
-            problems.append(
-                f"{result.vendor} is non-compliant: override its compliance with a "
-                "justification first, if that is right."
-            )
-        elif result.rank is None:
-            problems.append(f"{result.vendor} is not ranked: {result.not_ranked_reason}")
-    return problems
-
-
-def _decide(actor: User, award: AwardDecision) -> AwardDecision:
-    rfp = award.evaluation.rfp
-    require_buyer(actor, Capability.APPROVE_AWARD, rfp.organization_id)
-    locked = (
-        AwardDecision.objects.select_for_update(of=("self",))
-        .select_related("evaluation__rfp__organization", "lot", "proposed_by")
-        .get(pk=award.pk)
-    )
-    if locked.status != AwardStatus.PROPOSED:
-        raise ConflictError(f"This award is already {locked.get_status_display().lower()}.")
-    return locked
-
-
-PROPOSED_THE_AWARD = "proposed this award"
-
-
-def award_approval_refusal(*, actor: User, award: AwardDecision) -> str | None:
-    """Why this admin may not approve this award (four eyes: they proposed it), or None:
-    the page shows it instead of the form; `award_approve` enforces the same rule."""
-    return second_person_refusal(
-        organization=award.evaluation.rfp.organization,
-        actor=actor,
-        first_actor=award.proposed_by_id,
-        what=PROPOSED_THE_AWARD,
-    )
-
-
-def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> AwardDecision:
-    """An admin (not the one who proposed it, unless the organization switched four
-    eyes off) approves the award of a lot: the lot's
-    scores lock, the winners and the other bidders are told (the others learn
-    their rank only if the buyer chose so; never a score), and once every lot
-    with bids is awarded the RFP moves to awarded."""
-    from rfp import services as rfp_services
-    from rfp.selectors import company_user_emails
-
-    with transaction.atomic():
-        locked = _decide(actor, award)
-        evaluation = locked.evaluation
-        rfp = evaluation.rfp
-        require_second_person(
-            organization=rfp.organization,
-            actor=actor,
-            first_actor=locked.proposed_by,
-            what=PROPOSED_THE_AWARD,
-        )
-        # The results may have moved since the proposal (a compliance ruling, a score).
-        lot_results = scoring_results.evaluation_results(rfp=rfp, lot=locked.lot, user=actor).lots[
-            0
-        ]
-        blockers = award_blockers(lot_results) + _winner_problems(
-            lot_results, [p.pk for p in locked.winners.all()]
-        )
-        if blockers:
-            raise ConflictError(
-                "This award cannot be approved now: " + " ".join(blockers),
-                extra={"reasons": blockers},
-            )
-        locked.status = AwardStatus.APPROVED
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.decision_comment = _text(comment)
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-        winners = list(locked.winners.select_related("company"))
-        winner_companies = {p.company_id for p in winners}
-        lot_bidders = [entry for entry in locked.ranking_snapshot if isinstance(entry, dict)]
-        companies = sorted({int(e["company_id"]) for e in lot_bidders} | winner_companies)
-        emails = company_user_emails(companies)
-        names = ", ".join(p.company.display_name for p in winners)
-        for company_id in companies:
-            won = company_id in winner_companies
-            entry = next((e for e in lot_bidders if e["company_id"] == company_id), None)
-            send_templated_email(
-                to=emails.get(company_id, []),
-                template_prefix="emails/scoring_award_won" if won else "emails/scoring_award_lost",
-                context={
-                    "rfp": rfp,
-                    "buyer": rfp.organization,
-                    "lot": locked.lot,
-                    "rank": entry["rank"] if entry and locked.notify_ranks else None,
-                    "bidders": sum(1 for e in lot_bidders if e.get("rank")),
-                    "url": site_link("scoring_outcomes"),
-                },
-            )
-        if locked.proposed_by is not None and locked.proposed_by.email:
-            send_templated_email(
-                to=[locked.proposed_by.email],
-                template_prefix="emails/scoring_award_decided",
-                context={
-                    "award": locked,
-                    "rfp": rfp,
-                    "lot": locked.lot,
-                    "approver": actor,
-                    "url": site_link("scoring_award", rfp.pk),
-                },
-            )
-        own = locked.proposed_by_id == actor.pk
-        audit_record(
-            actor=actor,
-            action="scoring.award_approved",
-            obj=locked,
-            organization=rfp.organization,
-            summary=f"{actor} approved the award of lot “{locked.lot.name}” of {rfp.reference} "
-            f"to {names}, "
-            + (
-                "which they had proposed themselves (four eyes switched off)"
-                if own
-                else f"proposed by {locked.proposed_by or 'an unknown user'}"
-            ),
-            data={
-                "winners": [p.pk for p in winners],
-                "comment": locked.decision_comment,
-                "proposed_by": locked.proposed_by_id,
-                "approved_by": actor.pk,
-                "four_eyes_required": four_eyes_apply(rfp.organization),
-            },
-        )
-        bid_lots = _lots_with_bids(rfp)
-        approved = set(
-            AwardDecision.objects.filter(
-                evaluation=evaluation, status=AwardStatus.APPROVED
-            ).values_list("lot_id", flat=True)
-        )
-        if bid_lots <= approved and RFP.objects.get(pk=rfp.pk).status == RFPStatus.UNDER_EVALUATION:
-            rfp_services.rfp_award(
-                actor=actor,
-                rfp=rfp,
-                version=None,
-                comment=f"Award approved: {names}." if len(bid_lots) == 1 else "Every lot awarded.",
-            )
-    return locked
-
-
-def _lots_with_bids(rfp: RFP) -> set[int]:
-    from proposals.content import read_content
-
-    lots: set[int] = set()
-    for version_content in Proposal.objects.filter(
-        rfp=rfp, status=ProposalStatus.SUBMITTED, submitted_version__isnull=False
-    ).values_list("submitted_version__content", flat=True):
-        lots.update(read_content(version_content, commercial_open=False).lots)
-    return lots
-
-
-def award_return(*, actor: User, award: AwardDecision, comment: str) -> AwardDecision:
-    """An admin sends the proposed award back to the procurement manager, saying why."""
-    comment = _text(comment)
-    if len(comment) < 10:
-        raise ApplicationError.for_fields(
-            {"comment": "Say what should change before the award can be approved."}
-        )
-    with transaction.atomic():
-        locked = _decide(actor, award)
-        rfp = locked.evaluation.rfp
-        locked.status = AwardStatus.RETURNED
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.decision_comment = comment
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-        if locked.proposed_by is not None:
-            send_templated_email(
-                to=[locked.proposed_by.email],
-                template_prefix="emails/scoring_award_decided",
-                context={
-                    "award": locked,
-                    "rfp": rfp,
-                    "lot": locked.lot,
-                    "approver": actor,
-                    "url": site_link("scoring_award", rfp.pk),
-                },
-            )
-        audit_record(
-            actor=actor,
-            action="scoring.award_returned",
-            obj=locked,
-            organization=rfp.organization,
-            summary=f"{actor} sent back the proposed award of lot “{locked.lot.name}” of "
-            f"{rfp.reference}",
-            data={"comment": comment},
-        )
-    return locked

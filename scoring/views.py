@@ -34,6 +34,7 @@ from proposals.models import Proposal
 from proposals.selectors import ProposalsSealedError, answer_sections, envelope_state, lot_views
 from rfp.models import RFP, Lot
 from rfp.selectors import editor_steps
+from scoring import award as award_services
 from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.forms import (
@@ -1015,7 +1016,7 @@ def award(request: HttpRequest, rfp_pk: int) -> HttpResponse:
         {
             "results": data,
             "history": selectors.award_decisions(evaluation),
-            "blockers": {lot.lot_id: services.award_blockers(lot) for lot in data.lots}
+            "blockers": {lot.lot_id: award_services.award_blockers(lot) for lot in data.lots}
             if data is not None
             else {},
         }
@@ -1054,7 +1055,7 @@ def award_propose(request: HttpRequest, rfp_pk: int, lot_pk: int) -> HttpRespons
             checking = True  # check your answers before anything is recorded
         elif step != "edit":
             try:
-                services.award_propose(
+                award_services.award_propose(
                     actor=request_user(request),
                     evaluation=evaluation,
                     lot=lot,
@@ -1103,7 +1104,7 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
-                services.award_approve(
+                award_services.award_approve(
                     actor=request_user(request),
                     award=decision,
                     comment=form.cleaned_data["comment"],
@@ -1114,7 +1115,7 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
                     "scores are locked.",
                 )
             else:
-                services.award_return(
+                award_services.award_return(
                     actor=request_user(request),
                     award=decision,
                     comment=form.cleaned_data["comment"],
@@ -1134,7 +1135,7 @@ def award_decide(request: HttpRequest, rfp_pk: int, award_pk: int) -> HttpRespon
             "decision": decision,
             "winners": list(decision.winners.select_related("company")),
             "lot_results": data.lots[0] if data and data.lots else None,
-            "approval_refusal": services.award_approval_refusal(
+            "approval_refusal": award_services.award_approval_refusal(
                 actor=request_user(request), award=decision
             ),
             "waiting": decision.status == AwardStatus.PROPOSED,

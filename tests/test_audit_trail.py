@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from proposals.models import Proposal
 from reports import services as report_services
+from scoring import award as award_services
 from scoring import services as scoring_services
 from tests.scoring import factories as f
 from tests.scoring.conftest import PRICES_LOW, evaluator2  # noqa: F401
@@ -76,14 +77,14 @@ def test_a_sourcing_event_is_audited_step_by_step_for_the_admin(
     )
 
     # The award is proposed and approved; the report is made and downloaded.
-    award = scoring_services.award_propose(
+    award = award_services.award_propose(
         actor=procurement_manager,
         evaluation=f.fresh(evaluation),
         lot=lot,
         winners=[bangalore],
         justification=JUSTIFICATION,
     )
-    scoring_services.award_approve(actor=buyer_admin, award=award, comment="Agreed.")
+    award_services.award_approve(actor=buyer_admin, award=award, comment="Agreed.")
     with django_capture_on_commit_callbacks(execute=True):
         report = report_services.report_request(actor=procurement_manager, rfp=rfp, kind="xlsx")
     report.job.refresh_from_db()

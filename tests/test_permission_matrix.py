@@ -57,6 +57,7 @@ from proposals.models import ProposalLot
 from reports.services import report_request
 from rfp import services as rfp_services
 from rfp.models import RFP, QuestionKind
+from scoring import award as award_services
 from scoring import services as scoring_services
 from scoring.models import Criterion, Evaluation
 from scoring.selectors import evaluator_workload
@@ -907,7 +908,7 @@ def build_world(roles: dict[str, User], capture_on_commit: Any) -> World:
     _score(evaluator2, evaluation, {"Technology": TECHNOLOGY_COMMENT})
     opened = reload(opened)
     evaluation = Evaluation.objects.select_related("rfp").get(pk=evaluation.pk)
-    award = scoring_services.award_propose(
+    award = award_services.award_propose(
         actor=pm,
         evaluation=evaluation,
         lot=opened.lots.get(),

@@ -35,6 +35,7 @@ from bpo_portal.permissions import Capability, IsBuyer, require_buyer
 from bpo_portal.web import request_user
 from proposals.models import Proposal
 from rfp.models import Lot
+from scoring import award as award_services
 from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.api import serializers as s
@@ -565,7 +566,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
             data.is_valid(raise_exception=True)
             values = data.validated_data
             lot = get_object_or_404(Lot, pk=values["lot"], rfp_id=evaluation.rfp_id)
-            services.award_propose(
+            award_services.award_propose(
                 actor=request_user(request),
                 evaluation=evaluation,
                 lot=lot,
@@ -600,7 +601,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         evaluation = self._evaluation()
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.award_approve(
+        award_services.award_approve(
             actor=request_user(request),
             award=self._decision(evaluation, award),
             comment=data.validated_data["comment"],
@@ -623,7 +624,7 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         evaluation = self._evaluation()
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.award_return(
+        award_services.award_return(
             actor=request_user(request),
             award=self._decision(evaluation, award),
             comment=data.validated_data["comment"],

@@ -11,6 +11,7 @@ import pytest
 
 from proposals.models import Proposal
 from reports.audit import audit_trail
+from scoring import award as award_services
 from scoring import services
 from tests.scoring import factories as f
 
@@ -40,7 +41,7 @@ def test_every_step_once_with_reasons_in_the_buyers_zone(scored, procurement_man
     )
 
     def propose():
-        return services.award_propose(
+        return award_services.award_propose(
             actor=procurement_manager,
             evaluation=f.fresh(scored),
             lot=lot,
@@ -48,10 +49,10 @@ def test_every_step_once_with_reasons_in_the_buyers_zone(scored, procurement_man
             justification=JUSTIFICATION,
         )
 
-    services.award_return(
+    award_services.award_return(
         actor=buyer_admin, award=propose(), comment="Add the cost per FTE to the justification."
     )
-    services.award_approve(actor=buyer_admin, award=propose(), comment="Agreed.")
+    award_services.award_approve(actor=buyer_admin, award=propose(), comment="Agreed.")
 
     rows, zone = audit_trail(scored.rfp)
 

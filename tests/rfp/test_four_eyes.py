@@ -19,7 +19,7 @@ from bpo_portal.permissions import require_second_person, second_person_refusal
 from proposals.models import Proposal
 from rfp import services
 from rfp.models import RFP, RFPInvitation, RFPStatus, RFPTransition
-from scoring import services as scoring_services
+from scoring import award as award_services
 from scoring.models import AwardDecision, AwardStatus, Evaluation
 from tests.conftest import add_member, api_as
 from tests.rfp.conftest import emails_to, reload
@@ -314,7 +314,7 @@ def ready_to_award(request: pytest.FixtureRequest) -> Evaluation:
 
 def propose_as(user: User, scored_evaluation: Evaluation) -> AwardDecision:
     rfp = scored_evaluation.rfp
-    return scoring_services.award_propose(
+    return award_services.award_propose(
         actor=user,
         evaluation=scored_evaluation,
         lot=rfp.lots.get(),
@@ -328,7 +328,7 @@ def test_the_admin_who_proposed_an_award_cannot_approve_it_from_any_door(
 ):
     award = propose_as(buyer_admin, ready_to_award)
     with pytest.raises(PermissionDeniedError) as error:
-        scoring_services.award_approve(actor=buyer_admin, award=award)
+        award_services.award_approve(actor=buyer_admin, award=award)
     assert error.value.message.startswith(SELF_AWARD)
     rfp = ready_to_award.rfp
     api = api_as(buyer_admin)
@@ -353,8 +353,8 @@ def test_with_four_eyes_off_the_proposer_approves_the_award_and_it_is_recorded(
 ):
     switch_four_eyes(buyer_admin, False)
     award = AwardDecision.objects.get(pk=propose_as(buyer_admin, ready_to_award).pk)
-    assert scoring_services.award_approval_refusal(actor=buyer_admin, award=award) is None
-    scoring_services.award_approve(actor=buyer_admin, award=award, comment="Single admin.")
+    assert award_services.award_approval_refusal(actor=buyer_admin, award=award) is None
+    award_services.award_approve(actor=buyer_admin, award=award, comment="Single admin.")
     award.refresh_from_db()
     assert award.status == AwardStatus.APPROVED and award.decided_by == buyer_admin
     proposed = AuditEvent.objects.get(action="scoring.award_proposed")
@@ -369,7 +369,7 @@ def test_an_award_approved_by_another_admin_names_both(
     ready_to_award, procurement_manager, buyer_admin
 ):
     award = propose_as(procurement_manager, ready_to_award)
-    scoring_services.award_approve(actor=buyer_admin, award=award)
+    award_services.award_approve(actor=buyer_admin, award=award)
     approved = AuditEvent.objects.get(action="scoring.award_approved")
     assert approved.data["proposed_by"] == procurement_manager.pk
     assert approved.data["approved_by"] == buyer_admin.pk

@@ -12,6 +12,7 @@ from accounts.models import AuditEvent
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
 from proposals.models import Proposal
 from rfp.models import RFP
+from scoring import award as award_services
 from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.models import AwardDecision, AwardStatus, Criterion
@@ -32,7 +33,7 @@ def proposal_of(evaluation, legal_name):
 
 
 def propose(evaluation, pm, winner="Bangalore Process Ltd", **extra):
-    return services.award_propose(
+    return award_services.award_propose(
         actor=pm,
         evaluation=evaluation,
         lot=evaluation.rfp.lots.get(),
@@ -52,7 +53,7 @@ def test_the_whole_flow(scored, procurement_manager, buyer_admin, vendor_a, vend
     assert any("Please approve" in e.subject for e in emails_to(buyer_admin.email))
     assert not emails_to(vendor_b.email)[-1].subject.startswith("Northwind")  # nobody told yet
 
-    services.award_approve(actor=buyer_admin, award=award, comment="Agreed.")
+    award_services.award_approve(actor=buyer_admin, award=award, comment="Agreed.")
     award.refresh_from_db()
     assert award.status == AwardStatus.APPROVED and award.decided_by == buyer_admin
     assert RFP.objects.get(pk=scored.rfp_id).status == "awarded"
@@ -73,14 +74,14 @@ def test_the_whole_flow(scored, procurement_manager, buyer_admin, vendor_a, vend
 
 def test_ranks_are_not_shared_unless_chosen(scored, procurement_manager, buyer_admin, vendor_a):
     award = propose(scored, procurement_manager, notify_ranks=False)
-    services.award_approve(actor=buyer_admin, award=award)
+    award_services.award_approve(actor=buyer_admin, award=award)
     assert "ranked" not in emails_to(vendor_a.email)[-1].text
     assert [o.rank for o in selectors.vendor_outcomes(vendor_a)] == [None]
 
 
 def test_after_approval_everything_is_locked(scored, procurement_manager, buyer_admin, evaluator):
     award = propose(scored, procurement_manager)
-    services.award_approve(actor=buyer_admin, award=award)
+    award_services.award_approve(actor=buyer_admin, award=award)
     evaluation = f.fresh(scored)
     proposal = proposal_of(evaluation, "Manila Contact Co")
     lot = evaluation.rfp.lots.get()
@@ -138,7 +139,7 @@ def test_scoring_after_the_lock_is_refused(
                 justification="Evaluator 1 is away; the panel agreed evaluator 2's score.",
             )
     award = propose(started, procurement_manager)
-    services.award_approve(actor=buyer_admin, award=award)
+    award_services.award_approve(actor=buyer_admin, award=award)
     work = selectors.evaluator_workload(evaluation=f.fresh(started), user=evaluator)
     item = work.vendors[0].items[0]
     with pytest.raises(ConflictError) as error:
@@ -156,17 +157,17 @@ def test_four_eyes_and_roles(scored, procurement_manager, buyer_admin, buyer_org
         propose(scored, viewer)
     award = propose(scored, procurement_manager)
     with pytest.raises(PermissionDeniedError):
-        services.award_approve(actor=procurement_manager, award=award)  # only admins approve
-    services.award_return(
+        award_services.award_approve(actor=procurement_manager, award=award)  # only admins approve
+    award_services.award_return(
         actor=buyer_admin, award=award, comment="Add the cost per FTE to the justification."
     )
     # An admin who proposes cannot approve their own proposal.
     award = propose(scored, buyer_admin)
     with pytest.raises(PermissionDeniedError) as error:
-        services.award_approve(actor=buyer_admin, award=award)
+        award_services.award_approve(actor=buyer_admin, award=award)
     assert "another admin" in error.value.message
     second_admin = add_member(buyer_org, "admin2@buyer.example", "admin")
-    services.award_approve(actor=second_admin, award=award)
+    award_services.award_approve(actor=second_admin, award=award)
     assert AwardDecision.objects.filter(status=AwardStatus.RETURNED).count() == 1
 
 
@@ -175,16 +176,16 @@ def test_sending_back_needs_a_comment_and_tells_the_proposer(
 ):
     award = propose(scored, procurement_manager)
     with pytest.raises(ApplicationError) as error:
-        services.award_return(actor=buyer_admin, award=award, comment="no")
+        award_services.award_return(actor=buyer_admin, award=award, comment="no")
     assert "comment" in error.value.fields
-    services.award_return(
+    award_services.award_return(
         actor=buyer_admin, award=award, comment="Justify why not the cheapest on the SLA."
     )
     award.refresh_from_db()
     assert award.status == AwardStatus.RETURNED
     assert "sent back" in emails_to(procurement_manager.email)[-1].subject
     with pytest.raises(ConflictError):
-        services.award_approve(actor=buyer_admin, award=award)
+        award_services.award_approve(actor=buyer_admin, award=award)
 
 
 def test_award_refusals(scored, procurement_manager):
@@ -192,7 +193,7 @@ def test_award_refusals(scored, procurement_manager):
         propose(scored, procurement_manager, justification="Cheapest.")
     assert "justification" in error.value.fields
     with pytest.raises(ApplicationError):
-        services.award_propose(
+        award_services.award_propose(
             actor=procurement_manager,
             evaluation=scored,
             lot=scored.rfp.lots.get(),
@@ -207,14 +208,14 @@ def test_award_refusals(scored, procurement_manager):
 def test_multisourcing_awards_a_lot_to_several_vendors(
     scored, procurement_manager, buyer_admin, vendor_a, vendor_b
 ):
-    award = services.award_propose(
+    award = award_services.award_propose(
         actor=procurement_manager,
         evaluation=scored,
         lot=scored.rfp.lots.get(),
         winners=[p.pk for p in Proposal.objects.filter(rfp=scored.rfp)],
         justification=JUSTIFICATION + " Split 60/40 to keep a second source.",
     )
-    services.award_approve(actor=buyer_admin, award=award)
+    award_services.award_approve(actor=buyer_admin, award=award)
     assert all(
         o.won for o in selectors.vendor_outcomes(vendor_a) + selectors.vendor_outcomes(vendor_b)
     )
@@ -309,6 +310,6 @@ def test_an_award_whose_winner_turned_non_compliant_cannot_be_approved(
         justification="Its PCI DSS certificate was withdrawn after the proposal.",
     )
     with pytest.raises(ConflictError) as refused:
-        services.award_approve(actor=buyer_admin, award=award)
+        award_services.award_approve(actor=buyer_admin, award=award)
     assert "Bangalore Process Ltd is non-compliant" in refused.value.message
     assert AwardDecision.objects.get(pk=award.pk).status == AwardStatus.PROPOSED

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from scoring import award as award_services
 from tests.conftest import api_as
 from tests.scoring import factories as f
 
@@ -208,9 +209,8 @@ def test_scores_in_the_api_follow_the_rules(started, roles):
 
 
 def test_vendors_see_the_outcome_never_scores(scored, roles, procurement_manager, buyer_admin):
-    from scoring import services
 
-    award = services.award_propose(
+    award = award_services.award_propose(
         actor=procurement_manager,
         evaluation=scored,
         lot=scored.rfp.lots.get(),
@@ -218,7 +218,7 @@ def test_vendors_see_the_outcome_never_scores(scored, roles, procurement_manager
         justification="Lowest cost of ownership and strong commitments on every SLA.",
         notify_ranks=True,
     )
-    services.award_approve(actor=buyer_admin, award=award)
+    award_services.award_approve(actor=buyer_admin, award=award)
     page = get(roles["vendor_a"], reverse("scoring_outcomes"))
     content = page.content.decode()
     assert page.status_code == 200

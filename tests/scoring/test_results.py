@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from scoring import award as award_services
 from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.api import serializers as s
@@ -259,12 +260,14 @@ def test_a_partly_scored_evaluation_is_provisional_and_ranks_only_what_is_scored
     assert lot.provisional_note == "Provisional: 10 items unscored."
     security = lot.ranking[0].leaf(f.leaf(started, "Security").pk)
     assert security.raw_display == "6 / 10 (an assigned evaluator has not scored yet)"
-    assert services.award_blockers(lot)[0].startswith("The results are provisional: 10 item(s)")
+    assert award_services.award_blockers(lot)[0].startswith(
+        "The results are provisional: 10 item(s)"
+    )
     f.declare_none(evaluator, started)
     f.score_all(evaluator, started, default=6)
     done = scoring_results.evaluation_results(rfp=started.rfp, user=procurement_manager)
     assert not done.provisional and done.items_unscored == 0 and done.provisional_note == ""
-    assert services.award_blockers(done.lots[0]) == []
+    assert award_services.award_blockers(done.lots[0]) == []
 
 
 def test_a_conflicted_evaluator_does_not_keep_the_results_provisional(
