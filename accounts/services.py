@@ -14,7 +14,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -42,6 +41,7 @@ from bpo_portal.permissions import (
     require_vendor,
     vendor_membership,
 )
+from bpo_portal.web import site_link
 from vendors.models import VendorCompany, VendorMembership, VendorRole
 
 TOKEN_PREFIX = "bpo_"
@@ -301,7 +301,7 @@ def invitation_issue(
                 "invitation": invitation,
                 "target": invitation.target,
                 "invited_by": invited_by,
-                "accept_url": settings.SITE_URL + reverse("invitation_accept", args=[token]),
+                "accept_url": site_link("invitation_accept", token),
                 "valid_days": settings.INVITATION_VALID_FOR.days,
                 **(extra_context or {}),
             },

@@ -282,6 +282,11 @@ def _time(value: str | None) -> dt.time | None:
     return dt.time.fromisoformat(value) if value else None
 
 
+def submitted_vendor_name(content: dict[str, Any]) -> str:
+    """The company's name as it was when it submitted ("" in content older than that)."""
+    return str((content.get("company") or {}).get("name") or "")
+
+
 def read_exchange_rate(data: dict[str, str] | None) -> ExchangeRateUsed | None:
     if not data:
         return None
@@ -341,7 +346,7 @@ def read_content(content: dict[str, Any], *, commercial_open: bool) -> Submitted
             transition_plan=lot.get("transition_plan", ""),
         )
     return SubmittedContent(
-        vendor_name=str((content.get("company") or {}).get("name") or ""),
+        vendor_name=submitted_vendor_name(content),
         rfp_version=int(content.get("rfp", {}).get("version", 0)),
         currency=visible.get("currency"),
         rfp_currency=content["rfp_currency"],

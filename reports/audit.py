@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from jobs.models import JobState
+from proposals.content import submitted_vendor_name
 from proposals.models import Proposal, ProposalVersion
 from reports.models import Report
 from rfp.models import RFP
@@ -78,7 +79,7 @@ def audit_trail(rfp: RFP) -> tuple[list[AuditRow], str]:
     }
     names: dict[int, str] = {}  # proposal -> the vendor's name as it submitted
     for version in ProposalVersion.objects.filter(proposal__rfp=rfp).order_by("submitted_at"):
-        vendor = (version.content.get("company") or {}).get("name") or str(
+        vendor = submitted_vendor_name(version.content) or str(
             proposals[version.proposal_id].company.display_name
         )
         names[version.proposal_id] = vendor

@@ -75,10 +75,15 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
     used: set[str] = set()
     summary = workbook.active
     summary.title = _sheet_title("Summary", used)
+    zone = zoneinfo.ZoneInfo(str(rfp.organization.time_zone))
     rows = [
         ("RFP", f"{rfp.reference} {rfp.title}"),
         ("Buyer", str(rfp.organization)),
-        ("Generated", timezone.localtime(results.generated_at).strftime("%Y-%m-%d %H:%M %Z")),
+        (
+            "Generated",
+            timezone.localtime(results.generated_at, zone).strftime("%Y-%m-%d %H:%M %Z"),
+        ),
+        ("Time zone", str(zone)),
         ("Method", results.method_label),
         ("Evaluator scores combined by", results.aggregation_label),
         (
@@ -93,12 +98,6 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
             "No: the commercial envelope is closed" if results.cost_excluded else "Yes",
         ),
     ]
-    zone = zoneinfo.ZoneInfo(str(rfp.organization.time_zone))
-    rows[2] = (
-        "Generated",
-        timezone.localtime(results.generated_at, zone).strftime("%Y-%m-%d %H:%M %Z"),
-    )
-    rows.insert(3, ("Time zone", str(zone)))
     rows.append(("Status", results.provisional_note or "Complete: every assigned item is scored"))
     rows.append(("Budget", results.budget_check))
     for lot in results.lots:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 
 from accounts.models import User
 from bpo_portal.audit import audit_record
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
+from bpo_portal.web import site_link
 from jobs.models import JobState
 from jobs.services import job_create
 from reports.models import Report, ReportKind
@@ -94,7 +94,6 @@ def report_record_download(*, actor: User, report: Report) -> None:
 
 
 def report_ready_email(*, report: Report) -> None:
-    from django.conf import settings
 
     from bpo_portal.mail import send_templated_email
 
@@ -106,7 +105,7 @@ def report_ready_email(*, report: Report) -> None:
         context={
             "report": report,
             "rfp": report.rfp,
-            "url": settings.SITE_URL + reverse("report_list", args=[report.rfp_id]),
+            "url": site_link("report_list", report.rfp_id),
         },
     )
 

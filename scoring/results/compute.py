@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch
@@ -102,6 +103,11 @@ class _Loaded:
     location: automatic.LocationContext
     assignments: list[tuple[int, int, int | None]]  # (evaluator, criterion, lot or all)
     conflicts: set[tuple[int, int]]  # (evaluator, company) declared conflicted
+
+    @cached_property
+    def names(self) -> dict[int, str]:
+        """proposal -> the vendor's name as it submitted (every lot and award reads it)."""
+        return {item.proposal.pk: item.name for item in self.submitted}
 
 
 def _load(evaluation: Evaluation, rfp: RFP, *, now: dt.datetime | None = None) -> _Loaded:
@@ -464,7 +470,7 @@ def _lot_results(
     ranked = [item for item in proposals if item.proposal.pk not in reasons]
     parents = {node.criterion.pk: node for node in walk(loaded.tree)}
     names = {str(leaf.criterion.pk): _display_name(leaf, parents) for leaf in weighted_leaves}
-    vendors = {str(item.proposal.pk): item.name for item in proposals}
+    vendors = {str(item.proposal.pk): loaded.names[item.proposal.pk] for item in proposals}
     wsm: engine.Ranking | None = None
     ranking: engine.Ranking | None = None
     sensitivity: tuple[SensitivityLine, ...] = ()
@@ -622,7 +628,6 @@ def _lot_results(
     why, why_summary = why_recommended(ordered, method)
     bid_flags, bid_flags_note = abnormal_bids(ordered, loaded.rfp.currency)
     lot_awards = [a for a in loaded.awards if a.lot_id == lot.pk]
-    submitted_names = {item.proposal.pk: item.name for item in loaded.submitted}
     current = next((a for a in lot_awards if a.status != AwardStatus.RETURNED), None)
     return LotResults(
         lot_id=lot.pk,
@@ -647,9 +652,9 @@ def _lot_results(
         lowest_tco=min((p.tco.total for p in ordered if p.tco is not None), default=None),
         bid_flags=bid_flags,
         bid_flags_note=bid_flags_note,
-        award=award_view(current, submitted_names) if current else None,
+        award=award_view(current, loaded.names) if current else None,
         award_history=tuple(
-            award_view(a, submitted_names) for a in lot_awards if a.status == AwardStatus.RETURNED
+            award_view(a, loaded.names) for a in lot_awards if a.status == AwardStatus.RETURNED
         ),
     )
 
