@@ -19,6 +19,7 @@ from accounts.services import (
     invitation_create,
     user_create,
 )
+from tests import template_db
 from vendors.models import VendorCompany
 from vendors.services import vendor_company_create
 
@@ -50,6 +51,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Each test process starts from a copy of the pre-built migrated template."""
+    template_db.copy_into_test_database()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb() -> bool:
+    """The test database was just copied from the template: Django keeps it as it is
+    (its migrate finds nothing to do) instead of creating and migrating another."""
+    return True
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any) -> Any:
     """Make the migrated database's rows, which Django serializes when it makes the test
     database, visible to every connection object of the session.
@@ -66,6 +80,8 @@ def django_db_setup(django_db_setup: Any) -> Any:
         if contents is not None:
             type(connections[alias])._test_serialized_contents = contents
     yield
+    connections.close_all()
+    template_db.remove_sqlite_copy()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

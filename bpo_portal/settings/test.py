@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from .base import *  # noqa: F403
+from .base import _redis_db
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,3 +21,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]  # noqa: F405
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Parallel test processes (pytest-xdist gw0, gw1...) each get their own cache
+    # database: every test clears the cache (FLUSHDB), which must not wipe another
+    # process's rate-limit counters mid-test. A real worker a test starts inherits it.
+    _cache_db = 10 + int(os.environ["PYTEST_XDIST_WORKER"][2:])
+    os.environ["CACHE_REDIS_URL"] = _redis_db(REDIS_URL, _cache_db)  # noqa: F405
+    CACHES["default"]["LOCATION"] = os.environ["CACHE_REDIS_URL"]

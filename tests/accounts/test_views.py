@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.core import mail
@@ -157,13 +158,13 @@ def _cache_of_kind(kind: str, tmp_path) -> dict:
         }
     if not django_settings.REDIS_URL:
         pytest.skip("needs Redis (set REDIS_URL)")
-    from bpo_portal.settings.base import _redis_db
-
     return {
         "default": {
             "BACKEND": "bpo_portal.cache.FailSoftRedisCache",
-            "LOCATION": _redis_db(django_settings.REDIS_URL, 1),
-            "KEY_PREFIX": f"test-throttle-{tmp_path.name}",
+            # This process's cache database; a prefix of its own, because the counters
+            # outlive the test (five minutes) and a second run would start locked out.
+            "LOCATION": django_settings.CACHES["default"]["LOCATION"],
+            "KEY_PREFIX": f"test-throttle-{uuid.uuid4().hex}",
         }
     }
 
