@@ -321,7 +321,7 @@ class RFP(models.Model):
         return STATUS_BADGES.get(self.current_status(), "secondary")
 
 
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     RFPStatus.DRAFT: "secondary",
     RFPStatus.PENDING_APPROVAL: "warning",
     RFPStatus.PUBLISHED: "success",
