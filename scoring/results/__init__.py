@@ -3,7 +3,10 @@ the PDF report and the Excel export show, computed in one place.
 
 - `shape`: the frozen dataclasses returned (and `results_as_dict` for JSON);
 - `compute`: `evaluation_results` (on-scale normalisation, ranking of awardable proposals,
-  provisional results, sensitivity) and `technical_evaluation_blockers`;
+  provisional results, sensitivity);
+- `parts`: what stands apart from the per-lot ranking: the criteria tree and an award as
+  shown, the what-if weights checked, the charts;
+- `blockers`: `technical_evaluation_blockers`, when the prices may open;
 - `wording`: the sensitivity in words; `recommendation`: why the first, prices to
   question, the budget against the bids.
 
@@ -11,16 +14,13 @@ It reads the criteria tree, the weights and the evaluators' work from
 `scoring.selectors` (never the other way round).
 """
 
+from scoring.results.blockers import technical_evaluation_blockers
 from scoring.results.compute import (
     EXCLUDED_PREFIX,
-    award_view,
-    criterion_nodes,
     evaluation_results,
     evaluation_results_for_rules,
-    results_charts,
-    technical_evaluation_blockers,
-    what_if_weights,
 )
+from scoring.results.parts import award_view, criterion_nodes, results_charts, what_if_weights
 from scoring.results.recommendation import (
     ABNORMAL_BID_THRESHOLD,
     abnormal_bids,

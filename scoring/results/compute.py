@@ -1,6 +1,6 @@
 """`evaluation_results`: the one function that computes every number the results page,
-the API and the PDF report show, and `technical_evaluation_blockers`, the rule that
-says when the prices may open.
+the API and the PDF report show (the per-lot ranking; the parts that stand apart from
+it are in `parts`, the rule for opening the prices in `blockers`).
 
 Proposal content is read only through `proposals.selectors`, which keeps the seal:
 nothing before the technical envelope opens, no prices before the commercial one does.
@@ -14,20 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from bpo_portal.charts import RadarSeries, StackedBar, radar_chart, stacked_bar_chart
-from bpo_portal.errors import ApplicationError, NotFoundError
+from bpo_portal.errors import NotFoundError
 from proposals.compliance import deadline_day
 from proposals.models import ComplianceStatus, Proposal
 from proposals.selectors import (
-    ProposalsSealedError,
     SubmittedProposal,
     envelope_state,
     proposals_for_evaluation,
@@ -48,11 +45,10 @@ from scoring.models import (
     Source,
     WeightMatrix,
 )
+from scoring.results.parts import award_view, criterion_nodes, what_if_weights
 from scoring.results.recommendation import abnormal_bids, budget_check, why_recommended
 from scoring.results.shape import (
-    AwardView,
     ConsensusView,
-    CriterionNode,
     CriterionScore,
     EvaluationResults,
     EvaluatorScoreView,
@@ -63,17 +59,14 @@ from scoring.results.shape import (
     ProposalResult,
     SensitivityLine,
 )
-from scoring.results.wording import percent_any_message, sensitivity_lines
+from scoring.results.wording import count_phrase, percent_any_message, sensitivity_lines
 from scoring.selectors import (
     AHPSummary,
     TreeNode,
     ahp_summary,
-    assignments_of,
     build_tree,
-    counting_proposals,
     criteria_of,
     criteria_problems,
-    evaluator_workload,
     excluded_ids,
     global_weights,
     leaves_of,
@@ -292,29 +285,6 @@ def _evaluator_aggregates(
     return out
 
 
-def award_view(award: AwardDecision, names: Mapping[int, str] | None = None) -> AwardView:
-    """`names`: proposal -> the vendor's name as it submitted."""
-
-    def name(proposal: Proposal) -> str:
-        return (names or {}).get(proposal.pk) or str(proposal.company.display_name)
-
-    winners = sorted(award.winners.all(), key=name)
-    return AwardView(
-        id=award.pk,
-        status=award.status,
-        status_label=award.get_status_display(),
-        winner_ids=tuple(p.pk for p in winners),
-        winners=tuple(name(p) for p in winners),
-        justification=award.justification,
-        notify_ranks=award.notify_ranks,
-        proposed_by=str(award.proposed_by) if award.proposed_by else "",
-        proposed_at=award.proposed_at,
-        decided_by=str(award.decided_by) if award.decided_by else "",
-        decided_at=award.decided_at,
-        decision_comment=award.decision_comment,
-    )
-
-
 def _on_scale_kind(criterion: Criterion) -> engine.OnScaleKind:
     """Each criterion on its own scale: evaluator scores 0-10, automatic points 0-100,
     cost relative to the lowest total cost of ownership."""
@@ -450,7 +420,7 @@ def _lot_results(
             missing_items = unscored[pid]
             reasons[pid] = (
                 "Not ranked until scored: "
-                + _count(len(missing_items), "item has", "items have")
+                + count_phrase(len(missing_items), "item has", "items have")
                 + f" no score yet ({', '.join(missing_items[:3])}"
                 + (", …" if len(missing_items) > 3 else "")
                 + ")."
@@ -660,8 +630,6 @@ def _lot_results(
 
 
 def _replace(result: ProposalResult, **changes: Any) -> ProposalResult:
-    from dataclasses import replace
-
     return replace(result, **changes)
 
 
@@ -670,62 +638,6 @@ def _name_ids(text: str, names: Mapping[str, str], vendors: Mapping[str, str]) -
     for key, value in {**names, **vendors}.items():
         text = text.replace(f"'{key}'", value)
     return text
-
-
-def criterion_nodes(
-    tree: Sequence[TreeNode],
-    local: Mapping[int, float],
-    global_: Mapping[int, float],
-    excluded: set[int],
-    overrides: Mapping[int, float],
-    ahp: Mapping[int | None, AHPSummary],
-) -> tuple[CriterionNode, ...]:
-    def node(item: TreeNode) -> CriterionNode:
-        criterion = item.criterion
-        pk = criterion.pk
-        return CriterionNode(
-            id=pk,
-            name=criterion.name,
-            path=item.path,
-            standard=criterion.standard,
-            source=criterion.source,
-            source_label=criterion.get_source_display(),
-            kind="group" if item.children else ("cost" if criterion.is_cost else "benefit"),
-            description=criterion.description,
-            rubric=criterion.rubric,
-            weight_percent=float(overrides.get(pk, criterion.weight)),
-            effective_percent=local.get(pk, 0.0) * 100,
-            global_percent=global_.get(pk, 0.0) * 100,
-            excluded=pk in excluded,
-            children=tuple(node(child) for child in item.children),
-            ahp=ahp.get(pk),
-        )
-
-    return tuple(node(item) for item in tree)
-
-
-def what_if_weights(given: Mapping[Any, Any], criterion_ids: set[int]) -> dict[int, float]:
-    """What-if weights (criterion id -> percent of its siblings), checked the same way
-    whichever door they come through: an id that is not a criterion of this evaluation
-    is not found (404), a weight that is not a number from 0 to 100 is refused (400)."""
-    out: dict[int, float] = {}
-    for key, value in given.items():
-        try:
-            pk = int(key)
-        except (TypeError, ValueError):
-            raise NotFoundError(f"Criterion {key} is not part of this evaluation.") from None
-        if pk not in criterion_ids:
-            raise NotFoundError(f"Criterion {pk} is not part of this evaluation.")
-        try:
-            number = Decimal(str(value))
-        except (ArithmeticError, ValueError):
-            number = Decimal("NaN")
-        if not number.is_finite() or not Decimal(0) <= number <= Decimal(100):
-            raise ApplicationError.for_fields(
-                {"weights": f"The weight of criterion {pk} must be a number from 0 to 100."}
-            )
-        out[pk] = float(number)
-    return out
 
 
 def evaluation_results(
@@ -840,105 +752,4 @@ def evaluation_results_for_rules(
 def _provisional_note(unscored: int) -> str:
     if not unscored:
         return ""
-    return f"Provisional: {_count(unscored, 'item', 'items')} unscored."
-
-
-# --- Is the technical evaluation final? ---------------------------------------------------------
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def technical_evaluation_blockers(rfp: RFP, *, now: dt.datetime | None = None) -> list[str]:
-    """Why the technical evaluation of a two-envelope RFP is not final yet, for people
-    (empty: it is, and the prices may open). Final means: scoring has started, and in
-    the results every evaluator-scored item of every proposal that counts has a
-    submitted score or a consensus score (`items_missing`), and every item flagged for
-    discussion (spread at or above the threshold) has a consensus score (`flagged`,
-    `resolved`), and every evaluator has submitted every item assigned to them (or
-    declared a conflict, or the item has a consensus score). The one rule:
-    proposals.services.commercial_envelope_open asks it through the hook registered in
-    scoring/apps.py, whichever door opens the prices."""
-    evaluation = Evaluation.objects.filter(rfp=rfp).first()
-    if evaluation is None:
-        return ["No technical evaluation has been set up: set up the criteria and the panel."]
-    if not evaluation.scoring_started:
-        return ["Scoring has not started: no technical score has been given yet."]
-    try:
-        results = evaluation_results_for_rules(rfp=rfp, now=now)
-    except ProposalsSealedError as exc:
-        return [exc.message]
-    if results.problems:
-        return ["The criteria are not complete: " + " ".join(results.problems)]
-    missing = sum(lot.items_missing for lot in results.lots)
-    unresolved = sum(1 for lot in results.lots for item in lot.flagged if not item.resolved)
-    reasons = []
-    if missing:
-        reasons.append(
-            _count(missing, "technical item still needs", "technical items still need")
-            + " a submitted or consensus score."
-        )
-    if unresolved:
-        reasons.append(
-            _count(unresolved, "item needs", "items need")
-            + " a consensus score: the evaluators' scores are at least "
-            f"{evaluation.discussion_threshold.normalize():f} points apart."
-        )
-    reasons.extend(_evaluators_still_scoring(evaluation))
-    return reasons
-
-
-def _evaluators_still_scoring(evaluation: Evaluation) -> list[str]:
-    """Every assigned item counts: an evaluator who has not submitted an item assigned
-    to them (and not excused by a declared conflict, nor settled by a consensus score)
-    keeps the technical evaluation open, even when a colleague has scored it."""
-    settled = set(
-        ConsensusScore.objects.filter(evaluation=evaluation).values_list(
-            "criterion_id", "proposal_id", "lot_id"
-        )
-    )
-    evaluators = {a.evaluator_id: a.evaluator for a in assignments_of(evaluation)}
-    submitted = counting_proposals(evaluation.rfp)
-    reasons = []
-    for evaluator in sorted(evaluators.values(), key=str):
-        workload = evaluator_workload(evaluation=evaluation, user=evaluator, submitted=submitted)
-        waiting = sum(
-            1
-            for work in workload.vendors
-            if not work.conflicted
-            for item in work.items
-            if (item.score is None or not item.score.is_submitted)
-            and (item.criterion.pk, item.proposal_id, item.lot.pk) not in settled
-        )
-        if waiting:
-            reasons.append(
-                f"{evaluator} has not submitted "
-                + _count(waiting, "assigned score", "assigned scores")
-                + " (or declared a conflict of interest)."
-            )
-    return reasons
-
-
-# --- Charts (the results page and the PDF report) ------------------------------------------------
-
-
-def results_charts(results: EvaluationResults, lot: LotResults, *, top: int = 5) -> tuple[str, str]:
-    """SVG: stacked bars of weighted contributions per main criterion, and a radar of
-    the top vendors' main-criterion scores."""
-    series = [c.name for c in results.main_criteria]
-    bars = [StackedBar(p.vendor, [c.contribution or 0.0 for c in p.criteria]) for p in lot.ranking]
-    stacked = stacked_bar_chart(
-        bars,
-        series,
-        title=f"{lot.lot_name}: weighted points per criterion (of 100)",
-    )
-    radar = radar_chart(
-        series,
-        [
-            RadarSeries(p.vendor, [(c.score_points or 0.0) / 100 for c in p.criteria])
-            for p in lot.ranking[:top]
-        ],
-        title=f"{lot.lot_name}: score per criterion of the top {min(top, len(lot.ranking))}",
-    )
-    return stacked, radar
+    return f"Provisional: {count_phrase(unscored, 'item', 'items')} unscored."

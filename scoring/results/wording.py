@@ -10,6 +10,11 @@ from scoring.results.shape import SensitivityLine
 from scoring.selectors import percent_label
 
 
+def count_phrase(n: int, one: str, many: str) -> str:
+    """ "1 item", "3 items"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def sensitivity_lines(
     result: engine.CriticalityResult,
     names: Mapping[str, str],
