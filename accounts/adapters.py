@@ -4,7 +4,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 
-from bpo_portal.mail import enqueue_email
+from accounts.mail import enqueue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):

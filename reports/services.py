@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.audit import audit_record
 from accounts.models import User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
 from bpo_portal.web import site_link
@@ -95,7 +95,7 @@ def report_record_download(*, actor: User, report: Report) -> None:
 
 def report_ready_email(*, report: Report) -> None:
 
-    from bpo_portal.mail import send_templated_email
+    from accounts.mail import send_templated_email
 
     if report.created_by is None:
         return

@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
+from accounts.mail import send_templated_email
 from accounts.models import BuyerMembership, BuyerRole, User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import (
     ApplicationError,
     ConflictError,
     NotFoundError,
 )
-from bpo_portal.mail import send_templated_email
 from bpo_portal.permissions import (
     Capability,
     four_eyes_apply,

@@ -30,8 +30,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
+from accounts.audit import audit_record
 from accounts.models import BuyerOrganization, User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from bpo_portal.permissions import Capability, require_buyer
 from bpo_portal.uploads import validate_upload

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from accounts.models import BuyerOrganization, User
-from bpo_portal.audit import audit_record
+from accounts.audit import audit_record
+from accounts.models import BuyerOrganization, User, VendorRole
 from bpo_portal.errors import (
     ApplicationError,
     ConflictError,
@@ -43,8 +43,8 @@ from vendors.models import (
     VendorCompany,
     VendorMembership,
     VendorQualification,
-    VendorRole,
 )
+from vendors.signals import vendor_company_registered
 
 # --- Registration -------------------------------------------------------------------------
 
@@ -115,10 +115,9 @@ def vendor_company_create(
         validate_model(company)
         company.save()
         VendorMembership.objects.create(user=user, company=company, role=VendorRole.OWNER)
-        # RFP invitations sent to this person's address before they registered.
-        from rfp.services import rfp_invitations_attach_new_company
-
-        rfp_invitations_attach_new_company(company=company, email=user.email)
+        # RFP invitations sent to this person's address before they registered (rfp,
+        # the layer above, receives this and attaches them).
+        vendor_company_registered.send(sender=VendorCompany, company=company, email=user.email)
         audit_record(
             actor=user,
             action="vendor.registered",
@@ -235,7 +234,7 @@ def vendor_claim_invitation_send(*, actor: User, company: VendorCompany) -> Any:
 def access_request_create(
     *, user: User, company: VendorCompany, message: str = ""
 ) -> AccessRequest:
-    from bpo_portal.mail import send_templated_email
+    from accounts.mail import send_templated_email
 
     if buyer_membership(user) is not None or vendor_membership(user) is not None:
         raise ConflictError("You already belong to an organization.")
@@ -261,7 +260,7 @@ def access_request_create(
 def access_request_decide(
     *, actor: User, access_request: AccessRequest, approve: bool
 ) -> AccessRequest:
-    from bpo_portal.mail import send_templated_email
+    from accounts.mail import send_templated_email
 
     require_vendor(actor, Capability.MANAGE_COMPANY_USERS, access_request.company_id)
     with transaction.atomic():
@@ -595,7 +594,7 @@ def certificates_process_expiry(*, today: dt.date | None = None) -> dict[str, in
     Idempotent: each notice is sent once (its timestamp is recorded), so a
     retried or doubled run sends nothing twice.
     """
-    from bpo_portal.mail import send_templated_email
+    from accounts.mail import send_templated_email
 
     today = today or timezone.localdate()
     counts = {"notified_30": 0, "notified_7": 0, "expired": 0}

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from accounts.models import OutgoingEmail
+from accounts.models import OutgoingEmail, VendorRole
 from accounts.services import invitation_accept_new_user
 from vendors import services
-from vendors.models import Certification, CertificationType, VendorCompany, VendorRole
+from vendors.models import Certification, CertificationType, VendorCompany
 from vendors.tasks import process_certificate_expiry
 
 EXPIRES = dt.date(2026, 6, 30)
