@@ -24,7 +24,7 @@ def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, st
     subject = " ".join(subject.splitlines())
     text = render_to_string(f"{template_prefix}_message.txt", context)
     try:
-        html = render_to_string(f"{template_prefix}_message.html", context)
+        html: str = render_to_string(f"{template_prefix}_message.html", context)
     except TemplateDoesNotExist:
         html = ""
     return subject, text, html

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -267,11 +271,6 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log_export(request: HttpRequest) -> HttpResponse:
     """The whole audit log of the organization as CSV (times in UTC)."""
-    import csv
-    import datetime as dt
-
-    from django.utils import timezone
-
     user = request_user(request)
     membership = require_buyer(user, Capability.VIEW_AUDIT)
     # Recorded first, so the export lists itself.

@@ -11,7 +11,7 @@ class RfpConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: services import the models, which are not
         # loaded yet when Django imports this AppConfig.
-        from rfp.services import rfp_invitations_attach_new_company
+        from rfp.services import rfp_invitations_attach_new_company  # noqa: PLC0415
 
         def attach_invitations(sender: Any, *, company: Any, email: str, **kwargs: Any) -> None:
             """A vendor invited by e-mail has registered: its invitations join its company.
