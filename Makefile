@@ -42,12 +42,14 @@ test-fast: install
 		--ignore=tests/e2e $(ARGS)
 
 ## make lint: ruff, missing migrations, mypy on services, selectors and the engine,
-## and the import graph against the layers of the README's map (import-linter)
+## the import graph against the layers of the README's map (import-linter), and no
+## import cycle between any two modules (scripts/check_import_cycles.py)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_import_cycles.py
 
 ## make e2e: only the browser journeys (Chromium, screenshots in test-artifacts/e2e/)
 e2e: install

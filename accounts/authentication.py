@@ -7,6 +7,8 @@ from typing import Any
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from accounts.services import api_token_authenticate
+
 
 class ApiTokenAuthentication(BaseAuthentication):
     keywords = (b"token", b"bearer")
@@ -23,7 +25,6 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = parts[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("The token contains invalid characters.") from exc
-        from accounts.services import api_token_authenticate
 
         result = api_token_authenticate(key=key)
         if result is None:

@@ -81,6 +81,14 @@ class BuyerRole(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+class VendorRole(models.TextChoices):
+    """A vendor company's roles (vendors.models.VendorMembership); kept beside the buyer's
+    so that an invitation, to either side, names its role without importing vendors."""
+
+    OWNER = "owner", "Owner"
+    CONTRIBUTOR = "contributor", "Contributor"
+
+
 class BuyerOrganization(models.Model):
     """A company that runs sourcing events."""
 
@@ -196,8 +204,6 @@ class Invitation(models.Model):
 
     @property
     def role_label(self) -> str:
-        from vendors.models import VendorRole
-
         choices = dict(BuyerRole.choices) | dict(VendorRole.choices)
         return str(choices.get(self.role, self.role))
 

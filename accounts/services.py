@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -16,6 +16,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
+from accounts.mail import send_templated_email
 from accounts.models import (
     ApiToken,
     BuyerMembership,
@@ -23,8 +25,8 @@ from accounts.models import (
     BuyerRole,
     Invitation,
     User,
+    VendorRole,
 )
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import (
     ApplicationError,
     ConflictError,
@@ -32,7 +34,6 @@ from bpo_portal.errors import (
     PermissionDeniedError,
     validate_model,
 )
-from bpo_portal.mail import send_templated_email
 from bpo_portal.money import is_currency
 from bpo_portal.permissions import (
     Capability,
@@ -42,7 +43,9 @@ from bpo_portal.permissions import (
     vendor_membership,
 )
 from bpo_portal.web import site_link
-from vendors.models import VendorCompany, VendorMembership, VendorRole
+
+if TYPE_CHECKING:
+    from vendors.models import VendorCompany
 
 TOKEN_PREFIX = "bpo_"
 
@@ -339,9 +342,8 @@ def _join(invitation: Invitation, user: User) -> None:
             user=user, organization=invitation.buyer_organization, role=invitation.role
         )
     elif invitation.vendor_company is not None:
-        VendorMembership.objects.create(
-            user=user, company=invitation.vendor_company, role=invitation.role
-        )
+        # Through the company's own relation: accounts sits below vendors.
+        invitation.vendor_company.memberships.create(user=user, role=invitation.role)
         if not invitation.vendor_company.is_claimed:
             # The contact of an imported profile has claimed it.
             invitation.vendor_company.is_claimed = True

@@ -3,8 +3,6 @@ from django.urls import path
 from accounts import views
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("welcome/", views.onboarding, name="onboarding"),
     path("organization/members/", views.organization_members, name="organization_members"),
     path(
         "organization/members/<int:pk>/role/",

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import (
     ApiTokenForm,
-    BuyerOrganizationForm,
     InvitationSignupForm,
     InviteForm,
     OrganizationSettingsForm,
@@ -27,114 +30,8 @@ from bpo_portal.permissions import (
     Capability,
     buyer_membership,
     require_buyer,
-    vendor_membership,
 )
 from bpo_portal.web import request_user
-from vendors.forms import VendorCompanyRegistrationForm
-from vendors.services import vendor_company_create
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    membership = buyer_membership(user)
-    if membership is not None:
-        from proposals.selectors import buyer_dashboard as proposals_buyer_dashboard
-        from rfp.selectors import buyer_dashboard as rfp_buyer_dashboard
-        from scoring.selectors import evaluator_dashboard
-
-        return render(
-            request,
-            "dashboard/buyer.html",
-            {
-                "organization": membership.organization,
-                "member_count": membership.organization.memberships.count(),
-                "rfp_dashboard": rfp_buyer_dashboard(user),
-                "proposals_dashboard": proposals_buyer_dashboard(user),
-                "scoring_tasks": evaluator_dashboard(user),
-            },
-        )
-    vendor = vendor_membership(user)
-    if vendor is not None:
-        from vendors.selectors import profile_completeness, vendor_profile
-
-        company = vendor_profile(company_id=vendor.company_id)
-        from proposals.selectors import vendor_dashboard as proposals_vendor_dashboard
-
-        percent, checklist = profile_completeness(company)
-        missing = [item for item in checklist if not item.done]
-        return render(
-            request,
-            "dashboard/vendor.html",
-            {
-                "company": company,
-                "percent": percent,
-                "missing": missing,
-                "proposals_dashboard": proposals_vendor_dashboard(user),
-            },
-        )
-    return redirect("onboarding")
-
-
-@login_required
-def onboarding(request: HttpRequest) -> HttpResponse:
-    """A signed-up user without an organization chooses: buyer or vendor."""
-    user = request_user(request)
-    if buyer_membership(user) or vendor_membership(user):
-        return redirect("dashboard")
-    buyer_form = BuyerOrganizationForm(prefix="buyer")
-    vendor_form = VendorCompanyRegistrationForm(prefix="vendor")
-    duplicate = None
-    if request.method == "POST":
-        kind = request.POST.get("kind")
-        if kind == "buyer":
-            buyer_form = BuyerOrganizationForm(request.POST, prefix="buyer")
-            if buyer_form.is_valid():
-                try:
-                    organization = services.buyer_organization_create(
-                        user=user,
-                        name=buyer_form.cleaned_data["name"],
-                        home_country=buyer_form.cleaned_data["home_country"],
-                        default_currency=buyer_form.cleaned_data["default_currency"],
-                        time_zone=buyer_form.cleaned_data["time_zone"],
-                    )
-                except ApplicationError as exc:
-                    add_application_error(buyer_form, exc)
-                else:
-                    messages.success(
-                        request, f"{organization.name} is ready. Invite your team next."
-                    )
-                    return redirect("dashboard")
-        elif kind == "vendor":
-            vendor_form = VendorCompanyRegistrationForm(request.POST, prefix="vendor")
-            if vendor_form.is_valid():
-                try:
-                    company = vendor_company_create(user=user, **vendor_form.cleaned_data)
-                except ApplicationError as exc:
-                    add_application_error(vendor_form, exc)
-                    duplicate = exc.extra.get("company_id") and {
-                        "pk": exc.extra["company_id"],
-                        "name": exc.extra["company_name"],
-                    }
-                else:
-                    messages.success(
-                        request, f"{company.display_name} is registered. Now complete its profile."
-                    )
-                    return redirect("vendor_profile")
-    return render(
-        request,
-        "accounts/onboarding.html",
-        {
-            "buyer_form": buyer_form,
-            "vendor_form": vendor_form,
-            "kind": request.POST.get("kind"),
-            "duplicate": duplicate,
-            "pending_requests": user.vendor_access_requests.filter(status="pending").select_related(
-                "company"
-            ),
-        },
-    )
-
 
 # --- Team -----------------------------------------------------------------------
 
@@ -374,11 +271,6 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log_export(request: HttpRequest) -> HttpResponse:
     """The whole audit log of the organization as CSV (times in UTC)."""
-    import csv
-    import datetime as dt
-
-    from django.utils import timezone
-
     user = request_user(request)
     membership = require_buyer(user, Capability.VIEW_AUDIT)
     # Recorded first, so the export lists itself.

@@ -1,29 +1,7 @@
-"""Record who did what. Every service that changes state worth answering for calls this."""
+"""Moved to accounts.audit (beside its model). This re-export stays only until
+rfp/services.py, proposals/services.py and scoring/services.py import accounts.audit;
+then it goes, with its exception in pyproject's [tool.importlinter]."""
 
-from __future__ import annotations
+from accounts.audit import audit_record
 
-from typing import Any
-
-from django.db import models
-
-
-def audit_record(
-    *,
-    actor: Any,
-    action: str,
-    summary: str,
-    obj: models.Model | None = None,
-    organization: Any = None,
-    data: dict[str, Any] | None = None,
-) -> Any:
-    from accounts.models import AuditEvent
-
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        buyer_organization=organization,
-        action=action,
-        object_type=obj._meta.label if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        summary=summary[:300],
-        data=data or {},
-    )
+__all__ = ["audit_record"]

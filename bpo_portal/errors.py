@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -113,9 +114,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    # Imported here: rest_framework.views imports the authentication classes,
-    # which import the services, which import this module.
-    from rest_framework.views import exception_handler as drf_exception_handler
+    # Imported here, a cycle through DRF: rest_framework.views loads the authentication
+    # classes named in settings, which import the services, which import this module.
+    from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -231,8 +232,6 @@ def handler500(request: HttpRequest) -> HttpResponse:
             error_body("Something went wrong on our side. Please try again."), status=500
         )
     # No template context processors here: the failure may come from them.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
 
 

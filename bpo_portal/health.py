@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
@@ -30,8 +31,6 @@ def check_broker() -> None:
 def check_cache() -> None:
     """The site runs without its cache (see bpo_portal/cache.py), but throttling and
     log-in rate limits are off meanwhile: say so."""
-    from django.core.cache import cache
-
     ping = getattr(cache, "ping", None)
     if ping is not None:
         ping()

@@ -1,39 +1,7 @@
-"""E-mail: rendered in the request, stored in an outbox, delivered by Celery."""
+"""Moved to accounts.mail (beside its model and task). This re-export stays only until
+rfp/services.py, proposals/services.py and scoring/services.py import accounts.mail;
+then it goes, with its exception in pyproject's [tool.importlinter]."""
 
-from __future__ import annotations
+from accounts.mail import send_templated_email
 
-from typing import Any
-
-from django.conf import settings
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
-
-
-def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Subject, text body and (if the template exists) HTML body."""
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"{template_prefix}_subject.txt", context).strip()
-    subject = " ".join(subject.splitlines())
-    text = render_to_string(f"{template_prefix}_message.txt", context)
-    try:
-        html = render_to_string(f"{template_prefix}_message.html", context)
-    except TemplateDoesNotExist:
-        html = ""
-    return subject, text, html
-
-
-def send_templated_email(*, to: list[str], template_prefix: str, context: dict[str, Any]) -> None:
-    subject, text, html = render_email(template_prefix, context)
-    enqueue_email(to=to, subject=subject, text=text, html=html)
-
-
-def enqueue_email(*, to: list[str], subject: str, text: str, html: str = "") -> None:
-    """Write the e-mail to the outbox; the worker sends it after commit."""
-    from accounts.models import OutgoingEmail
-    from bpo_portal.queue import enqueue_on_commit
-    from bpo_portal.tasks import deliver_email
-
-    if not to:
-        return
-    email = OutgoingEmail.objects.create(to=to, subject=subject[:300], text=text, html=html)
-    enqueue_on_commit(deliver_email, email_id=email.pk)
+__all__ = ["send_templated_email"]

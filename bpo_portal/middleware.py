@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from bpo_portal.errors import ApplicationError, error_body
@@ -22,8 +22,6 @@ class ApplicationErrorMiddleware:
         if not isinstance(exception, ApplicationError):
             return None
         if request.path.startswith("/api/"):
-            from django.http import JsonResponse
-
             return JsonResponse(
                 error_body(exception.message, exception.extra), status=exception.status_code
             )

@@ -1,68 +1,10 @@
-"""Tasks shared by every app."""
+"""Tasks shared by every app. (The outbox's tasks live beside their model, in
+accounts.tasks, under their old names bpo_portal.tasks.deliver_email and
+bpo_portal.tasks.resend_stalled_emails.)"""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.utils import timezone
-
-
-@shared_task(
-    bind=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def deliver_email(self, *, email_id: int) -> None:  # type: ignore[no-untyped-def]
-    """Send one outbox e-mail. Safe to run twice: a sent e-mail is skipped."""
-    from accounts.models import OutgoingEmail
-
-    with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.sent_at is not None:
-            return
-        email.attempts += 1
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=email.to,
-        )
-        if email.html:
-            message.attach_alternative(email.html, "text/html")
-        try:
-            message.send()
-        except OSError as exc:  # smtplib.SMTPException is an OSError
-            email.last_error = str(exc)[:2000]
-            email.save(update_fields=["attempts", "last_error"])
-            raise
-        email.sent_at = timezone.now()
-        email.save(update_fields=["attempts", "sent_at"])
-
-
-@shared_task
-def resend_stalled_emails() -> int:
-    """Beat job: re-enqueue outbox e-mails the broker never got (it was down)."""
-    from accounts.models import OutgoingEmail
-    from bpo_portal.queue import BrokerUnavailable, enqueue_now
-
-    cutoff = timezone.now() - dt.timedelta(minutes=5)
-    ids = list(
-        OutgoingEmail.objects.filter(
-            sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=8
-        ).values_list("pk", flat=True)[:500]
-    )
-    for email_id in ids:
-        try:
-            enqueue_now(deliver_email, email_id=email_id)
-        except BrokerUnavailable:
-            break
-    return len(ids)
 
 
 @shared_task

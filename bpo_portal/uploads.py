@@ -4,6 +4,7 @@ stored under random names, and served only by views that check the right to see 
 from __future__ import annotations
 
 import mimetypes
+import zipfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -63,8 +64,6 @@ def sniff_content_type(upload: UploadedFile[Any]) -> str | None:
 
 
 def _zip_has_part(upload: UploadedFile[Any], prefix: bytes) -> bool:
-    import zipfile
-
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("home.urls")),
     path("", include("accounts.urls")),
     path("rfps/", include("rfp.urls")),
     path("proposals/", include("proposals.urls")),

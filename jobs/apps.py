@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class JobsConfig(AppConfig):
@@ -9,6 +10,4 @@ class JobsConfig(AppConfig):
         # Job handlers register themselves when their module is imported. The
         # worker imports every app's tasks module (Celery autodiscovery); the web
         # process needs them too, for each kind's label and result page.
-        from django.utils.module_loading import autodiscover_modules
-
         autodiscover_modules("tasks")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from bpo_portal.audit import audit_record
+from accounts.audit import audit_record
 from bpo_portal.errors import NotFoundError
 from bpo_portal.permissions import buyer_membership
 from jobs.live import cache_get, progress_key

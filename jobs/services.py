@@ -45,9 +45,11 @@ from bpo_portal.errors import (
     NotFoundError,
     ServiceUnavailableError,
 )
+from bpo_portal.queue import BrokerUnavailable, enqueue_now
 from jobs.live import alive_key, cache_delete, cache_get, cache_set, progress_key
 from jobs.models import Job, JobState, StagedUpload
 from jobs.registry import job_kind
+from jobs.selectors import job_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -175,8 +177,9 @@ def _heartbeat(job: Job) -> Iterator[None]:
 
 def _send(job_id: int) -> None:
     """Put run_job on the queue now; raises BrokerUnavailable."""
-    from bpo_portal.queue import enqueue_now
-    from jobs.tasks import run_job
+    # The task and its service: jobs.tasks.run_job calls this module, so the task is
+    # imported when a job is sent, not when this module loads.
+    from jobs.tasks import run_job  # noqa: PLC0415
 
     enqueue_now(run_job, job_id=job_id)
 
@@ -185,8 +188,6 @@ def _enqueue_on_commit(job: Job) -> None:
     """Send the job once the transaction commits. If the broker is down, the job is
     marked failed and ServiceUnavailableError propagates to the caller (from the end
     of its `atomic` block, or from here when no transaction is open)."""
-    from bpo_portal.queue import BrokerUnavailable
-
     job_id = job.pk
 
     def send() -> None:
@@ -248,8 +249,6 @@ def job_create(
 
 def job_retry(*, actor: User, job: Job) -> Job:
     """Queue a failed job again. Anyone who may see the job may try it again."""
-    from jobs.selectors import job_visible_to
-
     with transaction.atomic():
         locked = Job.objects.select_for_update().filter(pk=job.pk).first()
         if locked is None or not job_visible_to(user=actor, job=locked):
@@ -464,8 +463,6 @@ def job_attach_file(*, job: Job, content: bytes, filename: str, content_type: st
 
 
 def _send_quietly(job_id: int) -> None:
-    from bpo_portal.queue import BrokerUnavailable
-
     try:
         _send(job_id)
     except BrokerUnavailable:

@@ -15,6 +15,7 @@ from django import forms
 
 from bpo_portal.errors import ApplicationError, ConflictError
 from proposals.models import ComplianceStatus, Envelope
+from proposals.services import CommitmentInput
 from rfp.models import Lot, Question, QuestionKind
 
 DECIMAL_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
@@ -254,8 +255,6 @@ class SLAForm(PartForm):
         ]
 
     def commitments(self) -> dict[int, Any]:
-        from proposals.services import CommitmentInput
-
         out = {}
         for level in self.levels:
             prefix = f"slas_{level.pk}"

@@ -7,4 +7,5 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the report job handlers in the web process as well as the worker.
-        from reports import tasks  # noqa: F401
+        # In ready(): the tasks import the models, not loaded when this module is.
+        from reports import tasks  # noqa: PLC0415, F401

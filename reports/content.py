@@ -15,6 +15,9 @@ from typing import Any
 from django.utils import timezone
 
 from bpo_portal.charts import RadarSeries, StackedBar, radar_chart, stacked_bar_chart
+from proposals.selectors import proposals_for_evaluation
+from reports.audit import audit_trail
+from reports.selectors import is_final
 from rfp.models import RFP, Lot
 
 
@@ -216,10 +219,6 @@ def report_context(
     *, rfp: RFP, results: Any, progress: Any, prepared_by: Any = None
 ) -> dict[str, Any]:
     """Everything reports/comparison.html needs."""
-    from proposals.selectors import proposals_for_evaluation
-    from reports.audit import audit_trail
-    from reports.selectors import is_final
-
     lots = {lot.pk: lot for lot in rfp.lots.prefetch_related("service_levels")}
     submitted = proposals_for_evaluation(rfp=rfp)
     sections: list[LotSection] = []

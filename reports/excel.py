@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from bpo_portal.money import currency_decimals
+from reports.audit import audit_trail
 from rfp.models import RFP
 
 HEADER_FILL = PatternFill("solid", fgColor="1D3557")
@@ -235,8 +236,6 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
                 row += 1
         _widths(sheet, [20, 26, 40, 22, 22, 14, 10, 12, 8, 20])
         sheet.auto_filter.ref = f"A1:J{max(row - 1, 1)}"
-
-    from reports.audit import audit_trail
 
     trail, zone_name = audit_trail(rfp)
     sheet = workbook.create_sheet(_sheet_title("Audit trail", used))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -23,7 +24,9 @@ def _allowed_roots() -> list[Path]:
 
 
 def _local_fetcher_class() -> Any:
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    # WeasyPrint is imported where a PDF is made, never at start-up: it loads Pango and
+    # Cairo (native libraries) and takes a while, which only the report builder needs.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415
 
     class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
         """Serve only data: URIs and files under our font and static folders.
@@ -36,8 +39,6 @@ def _local_fetcher_class() -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if url.startswith("file:"):
-                from urllib.parse import unquote, urlsplit
-
                 path = Path(unquote(urlsplit(url).path)).resolve()
                 if any(path.is_relative_to(root) for root in _allowed_roots()) and path.is_file():
                     return URLFetcherResponse(url, path.read_bytes())
@@ -48,7 +49,7 @@ def _local_fetcher_class() -> Any:
 
 def font_stylesheets(fetcher: Any, font_config: Any) -> list[Any]:
     """@font-face rules for the report font, embedded in every PDF."""
-    from weasyprint import CSS
+    from weasyprint import CSS  # noqa: PLC0415 (WeasyPrint: see _local_fetcher_class)
 
     rules = "".join(
         "@font-face { font-family: 'Source Sans 3'; font-style: normal; "
@@ -61,13 +62,12 @@ def font_stylesheets(fetcher: Any, font_config: Any) -> list[Any]:
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """Render a Django template to HTML, then to PDF bytes."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 (WeasyPrint: see _local_fetcher_class)
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 (as above)
 
     html = render_to_string(template, context)
     fetcher = _local_fetcher_class()(allowed_protocols=("file", "data"))
     document = HTML(string=html, base_url=str(STATIC_DIR), url_fetcher=fetcher)
-    from weasyprint.text.fonts import FontConfiguration
-
     font_config = FontConfiguration()
     return document.write_pdf(  # type: ignore[no-any-return]
         stylesheets=font_stylesheets(fetcher, font_config), font_config=font_config

@@ -6,14 +6,18 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.audit import audit_record
+from accounts.mail import send_templated_email
 from accounts.models import User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
 from bpo_portal.web import site_link
 from jobs.models import JobState
 from jobs.services import job_create
+from reports import content as report_content
+from reports.excel import build_workbook
 from reports.models import Report, ReportKind
+from reports.pdf import render_pdf
 from reports.selectors import inputs_hash, is_final, results_for_report
 from rfp.models import RFP, Lot
 
@@ -95,8 +99,6 @@ def report_record_download(*, actor: User, report: Report) -> None:
 
 def report_ready_email(*, report: Report) -> None:
 
-    from bpo_portal.mail import send_templated_email
-
     if report.created_by is None:
         return
     send_templated_email(
@@ -112,10 +114,6 @@ def report_ready_email(*, report: Report) -> None:
 
 def build_report_file(*, report: Report, progress: Any) -> tuple[bytes, str, str]:
     """Render the report's file: (content, filename, content type)."""
-    from reports import content as report_content
-    from reports.excel import build_workbook
-    from reports.pdf import render_pdf
-
     rfp = RFP.objects.select_related("organization").get(pk=report.rfp_id)
     if report.created_by is None:
         raise ApplicationError("The person who asked for this report no longer has an account.")

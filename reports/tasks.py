@@ -6,9 +6,12 @@ from typing import Any
 
 from django.urls import reverse
 
+from bpo_portal.permissions import Capability, buyer_can
 from jobs.models import Job
 from jobs.registry import Progress, job_handler
 from jobs.services import job_attach_file
+from reports.models import Report
+from reports.services import build_report_file, report_ready_email, report_record_download
 
 
 def _report_page(job: Job) -> str | None:
@@ -18,24 +21,16 @@ def _report_page(job: Job) -> str | None:
 
 def _can_see(user: Any, job: Job) -> bool:
     """Reports show the whole evaluation: only readers of results (not evaluators)."""
-    from bpo_portal.permissions import Capability, buyer_can
-
     return buyer_can(user, Capability.VIEW_REPORTS, job.organization_id)
 
 
 def _downloaded(user: Any, job: Job) -> None:
-    from reports.models import Report
-    from reports.services import report_record_download
-
     report = Report.objects.select_related("rfp").filter(job=job).first()
     if report is not None:
         report_record_download(actor=user, report=report)
 
 
 def _build(job: Job, progress: Progress) -> dict[str, Any]:
-    from reports.models import Report
-    from reports.services import build_report_file, report_ready_email
-
     report = Report.objects.select_related("rfp", "lot", "created_by").get(job=job)
     content, filename, content_type = build_report_file(report=report, progress=progress)
     progress(95, "Saving the file")

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bpo_portal.money import currency_choices
+from rfp import pricing
 from vendors.geography import LocationModel
 from vendors.models import private_upload_to
 
@@ -579,8 +580,6 @@ class PricingLine(models.Model):
     def quantity_over_term(self) -> Decimal | None:
         """Units the vendor's price is multiplied by over the whole contract (None if the
         lot lacks the volume or the term): one-time lines once, monthly lines every month."""
-        from rfp import pricing
-
         lot = self.lot
         volumes = pricing.volumes_from_mapping(
             {name: getattr(lot, name) for name in (*pricing.VOLUME_BASES, "contract_term_months")}

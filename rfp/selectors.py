@@ -10,13 +10,14 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from bpo_portal.permissions import buyer_membership, vendor_membership
+from bpo_portal.permissions import Capability, buyer_can, buyer_membership, vendor_membership
 from rfp import hooks, parts, pricing
 from rfp.models import (
     CHOICE_KINDS,
     FIXED_BASIS,
     KNOCKOUT_KINDS,
     RFP,
+    STATUS_BADGES,
     VENDOR_VISIBLE_STATUSES,
     VOLUME_FIELDS,
     VOLUME_LABELS,
@@ -37,7 +38,8 @@ from rfp.models import (
     Visibility,
 )
 from rfp.tasklist import StatusDisplay, step_status
-from vendors.models import QualificationStatus, VendorCompany, VendorQualification
+from vendors.models import QualificationStatus, VendorCompany, VendorMembership, VendorQualification
+from vendors.selectors import search_vendors
 
 # --- Who sees what ----------------------------------------------------------------------
 
@@ -185,8 +187,6 @@ def companies_with_submission(rfp: RFP) -> QuerySet[VendorCompany]:
 
 def company_user_emails(company_ids: list[int]) -> dict[int, list[str]]:
     """Every user of each company: RFP e-mails go to the whole bid team."""
-    from vendors.models import VendorMembership
-
     emails: dict[int, list[str]] = {}
     for company_id, email in VendorMembership.objects.filter(
         company_id__in=company_ids, user__is_active=True
@@ -258,8 +258,6 @@ class TimelineEntry:
 
 def rfp_timeline(rfp: RFP) -> list[TimelineEntry]:
     """Every transition and addendum, oldest first."""
-    from rfp.models import STATUS_BADGES
-
     entries: list[TimelineEntry] = []
     labels = dict(RFPStatus.choices)
     for transition in RFPTransition.objects.filter(rfp=rfp).select_related("actor"):
@@ -624,7 +622,6 @@ def vendors_to_invite(
     """The directory for the invitation picker: qualified vendors by default, every
     vendor on request; never blocked ones or vendors already invited."""
     assert rfp.organization is not None
-    from vendors.selectors import search_vendors
 
     companies = VendorCompany.objects.exclude(
         qualifications__organization=rfp.organization,
@@ -651,8 +648,6 @@ def vendors_to_invite(
 def buyer_dashboard(user: Any) -> dict[str, Any]:
     """What the buyer dashboard's RFP panel shows: counts, what needs the user,
     and the next deadlines."""
-    from bpo_portal.permissions import Capability, buyer_can
-
     rfps = rfps_visible_to(user)
     now = timezone.now()
     counts = rfps.status_counts(now)

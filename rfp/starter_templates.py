@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from rfp.models import CHARGE_DEFAULTS, METRIC_DEFAULTS, MetricKind
+
 KNOCKOUT_DATA_PROTECTION = {
     "text": "Will all client data be stored and processed only in the countries you name "
     "in your proposal, under a signed data-processing agreement?",
@@ -389,8 +391,6 @@ STARTER_TEMPLATES: list[dict[str, Any]] = [
 def load_starter_templates(apps: Any) -> int:
     """Create the missing starter templates. `apps` is a migration's app registry
     (or django.apps.apps). Returns how many were created."""
-    from rfp.models import CHARGE_DEFAULTS, METRIC_DEFAULTS, MetricKind
-
     RFP = apps.get_model("rfp", "RFP")
     Lot = apps.get_model("rfp", "Lot")
     PricingLine = apps.get_model("rfp", "PricingLine")

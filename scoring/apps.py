@@ -1,6 +1,9 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.urls import reverse
+
+from rfp import parts
 
 
 class ScoringConfig(AppConfig):
@@ -9,19 +12,18 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         # The prices of a two-envelope RFP open only once the technical evaluation is
         # final: proposals (a lower layer) asks scoring's one rule through this hook.
-        from proposals.services import technical_evaluation_check_register
-        from scoring.results import technical_evaluation_blockers
+        # Imported in ready(), here and below: they import the models, not loaded when
+        # this module is.
+        from proposals.services import technical_evaluation_check_register  # noqa: PLC0415
+        from scoring.results import technical_evaluation_blockers  # noqa: PLC0415
 
         technical_evaluation_check_register(technical_evaluation_blockers)
 
         # The evaluation criteria are a part of the RFP, edited while it is drafted:
         # rfp (a lower layer) shows the step, checks it before approval, copies it with
         # templates and shows it to vendors through this registration (see rfp.parts).
-        from django.urls import reverse
-
-        from rfp import parts
-        from scoring import selectors as scoring_selectors
-        from scoring import services as scoring_services
+        from scoring import selectors as scoring_selectors  # noqa: PLC0415
+        from scoring import services as scoring_services  # noqa: PLC0415
 
         def criteria_url(rfp: Any) -> str:
             """The criteria page, or the set-up page while there is no evaluation."""

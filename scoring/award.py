@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
+from accounts.mail import send_templated_email
 from accounts.models import BuyerMembership, BuyerRole, User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import (
     ApplicationError,
     ConflictError,
     NotFoundError,
 )
-from bpo_portal.mail import send_templated_email
 from bpo_portal.permissions import (
     Capability,
     four_eyes_apply,
@@ -26,10 +26,12 @@ from bpo_portal.permissions import (
     second_person_refusal,
 )
 from bpo_portal.web import site_link
+from proposals.content import read_content
 from proposals.models import ComplianceStatus, Proposal, ProposalStatus
 from proposals.selectors import envelope_state
 from rfp import services as rfp_services
 from rfp.models import RFP, Lot, RFPStatus
+from rfp.selectors import company_user_emails
 from scoring import results as scoring_results
 from scoring.models import (
     AwardDecision,
@@ -225,8 +227,6 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
     scores lock, the winners and the other bidders are told (the others learn
     their rank only if the buyer chose so; never a score), and once every lot
     with bids is awarded the RFP moves to awarded."""
-    from rfp.selectors import company_user_emails
-
     with transaction.atomic():
         locked = _decide(actor, award)
         evaluation = locked.evaluation
@@ -325,8 +325,6 @@ def award_approve(*, actor: User, award: AwardDecision, comment: str = "") -> Aw
 
 
 def _lots_with_bids(rfp: RFP) -> set[int]:
-    from proposals.content import read_content
-
     lots: set[int] = set()
     for version_content in Proposal.objects.filter(
         rfp=rfp, status=ProposalStatus.SUBMITTED, submitted_version__isnull=False

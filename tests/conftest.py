@@ -9,11 +9,15 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connections
 from hypothesis import settings as hypothesis_settings
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from accounts.models import BuyerOrganization, BuyerRole, User
 from accounts.services import (
+    api_token_create,
     buyer_organization_create,
     invitation_accept_new_user,
     invitation_create,
@@ -73,8 +77,6 @@ def django_db_setup(django_db_setup: Any) -> Any:
     connection object would not have them: serialized rollback would then silently
     reload nothing, and the test would find no languages, no certification types...
     Kept on the connection's class instead (one database, one class)."""
-    from django.db import connections
-
     for alias in connections:
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents is not None:
@@ -98,10 +100,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     marker = item.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("serialized_rollback"):
         return
-    from django.core.management import call_command
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
     for alias in connections:
         if hasattr(connections[alias], "_test_serialized_contents"):
             with item.config.stash[blocking_manager_key].unblock():
@@ -230,8 +228,6 @@ def api_as(user: User | None) -> APIClient:
 
 def token_client(user: User) -> APIClient:
     """A client that authenticates like an integration: a personal API token."""
-    from accounts.services import api_token_create
-
     _, key = api_token_create(user=user, name=f"test-{APIClient.__name__}-{user.pk}-{id(object())}")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")

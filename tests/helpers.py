@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,7 +18,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import requests
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
+
+from bpo_portal.celery import app as celery_app
+from jobs import services as job_services
+from jobs.tasks import run_job
+from rfp.models import RFP
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,12 +129,6 @@ def jobs_sent_to_a_private_queue(monkeypatch: Any, prefix: str) -> Iterator[str]
     """For the block, background jobs (jobs.services) no longer run eagerly: they go to a
     new private queue on the configured broker, which only the real workers a test starts
     on it listen to. Yields the queue's name."""
-    from django.conf import settings
-
-    from bpo_portal.celery import app as celery_app
-    from jobs import services as job_services
-    from jobs.tasks import run_job
-
     queue = f"{prefix}-{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(
         job_services,
@@ -143,10 +147,6 @@ def move_deadline_into_the_past(rfp_id: int, *, seconds: int = 1) -> None:
     deadline that passed `seconds` ago (and a question deadline a day before), so its
     seal lifts then too. Services refuse to move a published deadline earlier; tests
     that need time to have passed without travelling use this."""
-    from django.utils import timezone
-
-    from rfp.models import RFP
-
     deadline = timezone.now().replace(microsecond=0) - dt.timedelta(seconds=seconds)
     RFP.objects.filter(pk=rfp_id).update(
         submission_deadline=deadline,
@@ -179,8 +179,6 @@ class LiveServer:
     """
 
     def __init__(self, extra_env: dict[str, str] | None = None, name: str = "server") -> None:
-        from django.conf import settings
-
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -220,8 +218,6 @@ class LiveServer:
         return self.log_path.read_text()
 
     def wait_ready(self, timeout: float = 60) -> None:
-        import requests
-
         def answers() -> bool:
             if self.process.poll() is not None:
                 raise AssertionError("the server stopped:\n" + self.output())
@@ -303,16 +299,11 @@ class PrivatePostgres:
         self.data = folder / "data"
         self.as_postgres = os.geteuid() == 0
         if self.as_postgres:
-            import shutil
-
             shutil.chown(folder, "postgres")
         self.user = "postgres"
 
     @staticmethod
     def find_bindir() -> Path | None:
-        import glob
-        import shutil
-
         pg_config = shutil.which("pg_config")
         if pg_config:
             found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)

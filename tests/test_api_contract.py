@@ -16,13 +16,37 @@ from typing import Any
 
 import pytest
 import requests
+import schemathesis
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, BuyerMembership, Invitation, User
 from accounts.services import api_token_create
+from jobs.models import Job
+from proposals.models import Proposal, ProposalAttachment
+from rfp.models import (
+    RFP,
+    Addendum,
+    Lot,
+    PricingLine,
+    Question,
+    QuestionSection,
+    RFPInvitation,
+    RFPQuestion,
+    ServiceLevel,
+)
+from scoring.models import AwardDecision, Criterion, Evaluation
+from vendors.models import Certification, ClientReference, DeliveryCentre, VendorCompany
 
 METHODS = ("get", "post", "put", "patch", "delete")
 ERROR_REF = "#/components/schemas/Error"
@@ -131,13 +155,6 @@ def _token(email: str) -> str:
 
 
 def _checks() -> list[Any]:
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
     return [
         not_a_server_error,
         status_code_conformance,
@@ -151,9 +168,6 @@ def exercise(
 ) -> tuple[int, dict[str, str]]:
     """Send `MAX_EXAMPLES` generated requests to one operation; how many went out, and
     each kind of failure found (its title -> the first request and response showing it)."""
-    from hypothesis import HealthCheck, Phase, given, settings
-    from schemathesis.core.failures import FailureGroup
-
     checks, sent, failures = _checks(), [0], dict[str, str]()
 
     @settings(
@@ -187,22 +201,6 @@ MISSING_ID = 987654321  # a path id that exists nowhere: the 404s are exercised 
 
 def _demo_ids() -> dict[str, list[Any]]:
     """Ids of the demo's objects by the path segment naming them (`/lots/{id}/`)."""
-    from accounts.models import BuyerMembership, Invitation
-    from jobs.models import Job
-    from proposals.models import Proposal, ProposalAttachment
-    from rfp.models import (
-        RFP,
-        Addendum,
-        Lot,
-        PricingLine,
-        Question,
-        QuestionSection,
-        RFPInvitation,
-        RFPQuestion,
-        ServiceLevel,
-    )
-    from scoring.models import AwardDecision, Criterion, Evaluation
-    from vendors.models import Certification, ClientReference, DeliveryCentre, VendorCompany
 
     def ids(queryset: Any, field: str = "pk") -> list[Any]:
         return list(queryset.all().order_by(field).values_list(field, flat=True).distinct()[:6])
@@ -256,8 +254,6 @@ def with_demo_ids(schema: dict[str, Any], known: dict[str, list[Any]]) -> dict[s
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_live_api_answers_as_its_schema_says(live_server: Any) -> None:
-    import schemathesis
-
     call_command("seed_demo", stdout=io.StringIO())
     # 127.0.0.1, not localhost: no IPv6 attempt before every request.
     base_url = live_server.url.replace("localhost", "127.0.0.1")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from celery import Celery
+from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -70,7 +72,6 @@ def test_web_runs_gunicorn_on_our_wsgi_application():
 def test_celery_services_name_our_app(service, role):
     command = SERVICES[service]["command"]
     assert command[:4] == ["celery", "-A", "bpo_portal", role]
-    from celery import Celery
 
     assert isinstance(resolve("bpo_portal").celery_app, Celery)
     if role == "beat":
@@ -82,7 +83,6 @@ def test_celery_services_name_our_app(service, role):
 def test_migrate_runs_a_real_management_command():
     command = SERVICES["migrate"]["command"]
     assert command[:2] == ["python", "manage.py"]
-    from django.core.management import get_commands
 
     assert command[2] in get_commands()
     assert SERVICES["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

@@ -33,6 +33,8 @@ import json
 import logging
 import os
 import re
+import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,7 +51,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from accounts.models import BuyerRole, User
-from accounts.services import api_token_create, invitation_create
+from accounts.services import api_token_create, buyer_organization_update, invitation_create
 from bpo_portal import health
 from jobs.models import JobState
 from proposals import services as proposal_services
@@ -1017,9 +1019,6 @@ class _Recorder:
         return execute(sql, params, many, context)
 
     def on_exception(self, sender: Any, request: Any = None, **kwargs: Any) -> None:
-        import sys
-        import traceback
-
         self.error = "".join(traceback.format_exception(*sys.exc_info())[-3:]).strip()
 
 
@@ -1467,8 +1466,6 @@ def test_approving_ones_own_submission_is_refused_at_both_doors_unless_switched_
     """Every role approves, through the page and the API, an RFP the admin submitted:
     only another admin may (the admin too once the organization switches four eyes off).
     A refusal says why and changes nothing: not even a write that is rolled back."""
-    from accounts.services import buyer_organization_update
-
     admin, pm = matrix_roles["admin"], matrix_roles["procurement_manager"]
     assert admin is not None and pm is not None
     organization = admin.buyer_membership.organization

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.models import OutgoingEmail
+from accounts.tasks import deliver_email
 from bpo_portal.celery import app as celery_app
-from bpo_portal.tasks import deliver_email
 from tests.helpers import RealWorker
 
 

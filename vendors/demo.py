@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.demo import DemoLogin, ensure_user
+from accounts.models import User
 from vendors import services
 from vendors.models import (
     CertificationType,
@@ -20,6 +21,7 @@ from vendors.models import (
     ServiceFunction,
     Technology,
     VendorCompany,
+    VendorQualification,
 )
 
 # A one-page PDF: enough for the demo's evidence downloads.
@@ -554,9 +556,6 @@ def seed_vendors() -> list[DemoLogin]:
 
 def seed_buyer_views() -> None:
     """Northwind (US) counts Latin America as nearshore and has qualified a shortlist."""
-    from accounts.models import User
-    from vendors.models import VendorQualification
-
     admin = User.objects.filter(email="admin@northwind.example").first()
     if (
         admin is None

@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django_countries import countries
 
 from bpo_portal.permissions import buyer_organization
@@ -146,8 +147,6 @@ class VendorFilter(django_filters.FilterSet):
     def filter_certification(
         self, queryset: QuerySet[VendorCompany], name: str, value: CertificationType
     ) -> QuerySet[VendorCompany]:
-        from django.utils import timezone
-
         day = self.form.cleaned_data.get("certified_on") or timezone.localdate()
         valid = Certification.objects.filter(
             company=OuterRef("pk"), certification_type=value, issued_on__lte=day

@@ -6,6 +6,7 @@ from django import forms
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from accounts.models import VendorRole
 from vendors.models import (
     Certification,
     CertificationType,
@@ -21,7 +22,6 @@ from vendors.models import (
     Technology,
     TechnologyKind,
     VendorCompany,
-    VendorRole,
 )
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import openpyxl
 import pycountry
 from countryinfo import CountryInfo
 from django.core.exceptions import ValidationError
@@ -29,9 +30,11 @@ from django.core.validators import URLValidator, validate_email
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
+from openpyxl.styles import Font
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from accounts.audit import audit_record
 from accounts.models import BuyerOrganization, User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from bpo_portal.permissions import Capability, require_buyer
 from bpo_portal.uploads import validate_upload
@@ -179,8 +182,6 @@ def _csv_table(handle: IO[bytes], notices: list[str]) -> Iterator[list[str]]:
 
 
 def _xlsx_table(handle: IO[bytes]) -> Iterator[list[str]]:
-    import openpyxl
-
     unreadable = ImportFileError(
         "This Excel file could not be read. Open it in Excel, save it as an Excel "
         "workbook (.xlsx) and upload it again."
@@ -690,9 +691,6 @@ def import_template(*, file_format: str) -> tuple[bytes, str, str]:
         return ("\ufeff" + buffer.getvalue()).encode(), "vendor-import.csv", "text/csv"
     if file_format != "xlsx":
         raise NotFoundError("There is no template in that format.")
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.table import Table, TableStyleInfo
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from timezone_field import TimeZoneField
 
+from accounts.models import VendorRole
+
 # --- Taxonomies (loaded by data migrations, editable in the admin) --------------------
 
 
@@ -141,11 +143,6 @@ class RevenueBand(models.TextChoices):
     UNDER_250M = "50-250m", "USD 50–250 million"
     UNDER_1B = "250m-1b", "USD 250 million – 1 billion"
     OVER_1B = ">1b", "Over USD 1 billion"
-
-
-class VendorRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    CONTRIBUTOR = "contributor", "Contributor"
 
 
 class VendorCompany(models.Model):

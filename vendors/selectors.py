@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import BuyerOrganization
 from bpo_portal.errors import NotFoundError
 from bpo_portal.permissions import buyer_membership, vendor_membership
-from vendors.geography import LocationModel, classify_location
+from vendors.geography import LocationModel, classify_location, country_name
 from vendors.models import (
     Certification,
     DeliveryCentre,
@@ -235,14 +237,10 @@ def with_qualification(
 
 def search_vendors(queryset: QuerySet[VendorCompany], text: str) -> QuerySet[VendorCompany]:
     """Full-text search on PostgreSQL; a simple contains match elsewhere."""
-    from django.db import connection
-
     text = text.strip()
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
         vector = (
             SearchVector("legal_name", weight="A")
             + SearchVector("trading_name", weight="A")
@@ -326,8 +324,6 @@ def directory_rows(companies: Any, *, organization: BuyerOrganization) -> list[D
 def location_examples(*, organization: BuyerOrganization) -> list[tuple[str, str, str, bool]]:
     """(code, country name, location model, overridden?) for every country with a
     delivery centre, so a buyer sees what the automatic rule decided."""
-    from vendors.geography import country_name
-
     overrides = location_overrides_for(organization=organization)
     codes = sorted(
         {str(c) for c in DeliveryCentre.objects.values_list("country", flat=True).distinct()}

@@ -13,8 +13,10 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from accounts.models import BuyerOrganization, User
-from bpo_portal.audit import audit_record
+from accounts.audit import audit_record
+from accounts.mail import send_templated_email
+from accounts.models import BuyerOrganization, User, VendorRole
+from accounts.services import invitation_issue, user_create
 from bpo_portal.errors import (
     ApplicationError,
     ConflictError,
@@ -30,7 +32,7 @@ from bpo_portal.permissions import (
     vendor_membership,
 )
 from bpo_portal.uploads import validate_upload
-from vendors.geography import is_known_country
+from vendors.geography import default_time_zone, is_known_country
 from vendors.models import (
     AccessRequest,
     BuyerTag,
@@ -43,8 +45,9 @@ from vendors.models import (
     VendorCompany,
     VendorMembership,
     VendorQualification,
-    VendorRole,
 )
+from vendors.selectors import PROFILE_PREFETCH, profile_completeness
+from vendors.signals import vendor_company_registered
 
 # --- Registration -------------------------------------------------------------------------
 
@@ -115,10 +118,9 @@ def vendor_company_create(
         validate_model(company)
         company.save()
         VendorMembership.objects.create(user=user, company=company, role=VendorRole.OWNER)
-        # RFP invitations sent to this person's address before they registered.
-        from rfp.services import rfp_invitations_attach_new_company
-
-        rfp_invitations_attach_new_company(company=company, email=user.email)
+        # RFP invitations sent to this person's address before they registered (rfp,
+        # the layer above, receives this and attaches them).
+        vendor_company_registered.send(sender=VendorCompany, company=company, email=user.email)
         audit_record(
             actor=user,
             action="vendor.registered",
@@ -143,8 +145,6 @@ def vendor_registration(
     """A visitor registers: their account and either a new vendor company they own or
     a request for access to an existing one (`join_company_id`), all or nothing. The
     one service the registration page (and any other door) goes through."""
-    from accounts.services import user_create
-
     with transaction.atomic():
         user = user_create(email=email, password=password, full_name=full_name)
         if join_company_id is not None:
@@ -208,8 +208,6 @@ def vendor_company_create_unclaimed(
 
 def vendor_claim_invitation_send(*, actor: User, company: VendorCompany) -> Any:
     """E-mail the contact of an unclaimed profile a link to claim it as its owner."""
-    from accounts.services import invitation_issue
-
     membership = require_buyer(actor, Capability.MANAGE_VENDORS)
     if company.imported_by_id != membership.organization_id:
         # Other buyers must not e-mail (or replace the pending invitation of) a contact
@@ -235,8 +233,6 @@ def vendor_claim_invitation_send(*, actor: User, company: VendorCompany) -> Any:
 def access_request_create(
     *, user: User, company: VendorCompany, message: str = ""
 ) -> AccessRequest:
-    from bpo_portal.mail import send_templated_email
-
     if buyer_membership(user) is not None or vendor_membership(user) is not None:
         raise ConflictError("You already belong to an organization.")
     if AccessRequest.objects.filter(
@@ -261,8 +257,6 @@ def access_request_create(
 def access_request_decide(
     *, actor: User, access_request: AccessRequest, approve: bool
 ) -> AccessRequest:
-    from bpo_portal.mail import send_templated_email
-
     require_vendor(actor, Capability.MANAGE_COMPANY_USERS, access_request.company_id)
     with transaction.atomic():
         locked = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
@@ -391,8 +385,6 @@ def vendor_profile_update(*, actor: User, company: VendorCompany, **changes: Any
 
 def vendor_refresh_profile_stats(*, company: VendorCompany) -> VendorCompany:
     """Keep the denormalised directory columns (seats, 24/7, completeness) current."""
-    from vendors.selectors import PROFILE_PREFETCH, profile_completeness
-
     fresh = VendorCompany.objects.prefetch_related(*PROFILE_PREFETCH).get(pk=company.pk)
     percent, _ = profile_completeness(fresh)
     centres = DeliveryCentre.objects.filter(company=company)
@@ -453,8 +445,6 @@ def delivery_centre_save(
     if centre is None:
         centre = DeliveryCentre(company=company)
         if "time_zone" not in data and data.get("country"):
-            from vendors.geography import default_time_zone
-
             data["time_zone"] = default_time_zone(str(data["country"]))
     with transaction.atomic():
         languages = _centre_fields(centre, data)
@@ -595,8 +585,6 @@ def certificates_process_expiry(*, today: dt.date | None = None) -> dict[str, in
     Idempotent: each notice is sent once (its timestamp is recorded), so a
     retried or doubled run sends nothing twice.
     """
-    from bpo_portal.mail import send_templated_email
-
     today = today or timezone.localdate()
     counts = {"notified_30": 0, "notified_7": 0, "expired": 0}
     now = timezone.now()

@@ -3,6 +3,8 @@ technologies. Loaded once by a data migration; editable in the admin after."""
 
 from __future__ import annotations
 
+from django.utils.text import slugify as django_slugify
+
 CATEGORIES: list[tuple[str, str, str, list[str]]] = [
     (
         "back-office",
@@ -123,6 +125,4 @@ SECURITY_CONTROLS = [
 
 
 def slugify(text: str) -> str:
-    from django.utils.text import slugify as django_slugify
-
     return django_slugify(text.replace("/", " "))

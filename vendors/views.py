@@ -20,6 +20,7 @@ from accounts.services import invitation_create, invitation_revoke
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.forms import add_application_error
 from bpo_portal.permissions import (
+    BUYER_ROLE_CAPABILITIES,
     Capability,
     buyer_membership,
     require_buyer,
@@ -45,6 +46,7 @@ from vendors.forms import (
     TechnologyForm,
     VendorRegistrationForm,
 )
+from vendors.geography import default_time_zone
 from vendors.models import (
     AccessRequest,
     Certification,
@@ -323,8 +325,6 @@ def centre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if not data.get("time_zone"):
             data.pop("time_zone", None)
             if deliverycentre is None or deliverycentre.country != data.get("country"):
-                from vendors.geography import default_time_zone
-
                 data["time_zone"] = default_time_zone(str(data["country"]))
         return services.delivery_centre_save(
             actor=actor, company=company, centre=deliverycentre, **data
@@ -532,8 +532,6 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 def _capabilities(request: HttpRequest) -> set[str]:
-    from bpo_portal.permissions import BUYER_ROLE_CAPABILITIES
-
     membership = buyer_membership(request.user)
     return (
         {str(c) for c in BUYER_ROLE_CAPABILITIES.get(membership.role, ())} if membership else set()

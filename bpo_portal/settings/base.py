@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "scoring",
     "jobs",
     "reports",
+    "home",  # on top: the dashboards and the demo loader compose every app
 ]
 
 MIDDLEWARE = [
@@ -127,8 +129,6 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 def _redis_db(url: str, db: int) -> str:
     """The same Redis server on another database number (path /<db>)."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{db}"))
 

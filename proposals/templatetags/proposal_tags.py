@@ -13,6 +13,9 @@ from typing import Any
 from django import template
 
 from bpo_portal.permissions import vendor_membership
+from proposals import selectors
+from proposals.models import Proposal, ProposalStatus
+from proposals.selectors import envelope_state
 from rfp.models import FIXED_BASIS, VOLUME_FIELDS, Recurrence
 
 register = template.Library()
@@ -71,8 +74,6 @@ def hours(value: float | None) -> str:
 
 @register.inclusion_tag("proposals/partials/rfp_vendor_card.html", takes_context=True)
 def vendor_proposal_card(context: dict[str, Any], rfp: Any) -> dict[str, Any]:
-    from proposals import selectors
-
     user = context.get("user") or getattr(context.get("request"), "user", None)
     proposal = selectors.vendor_proposal_for_rfp(user, rfp)
     percent_done = None
@@ -91,9 +92,6 @@ def vendor_proposal_card(context: dict[str, Any], rfp: Any) -> dict[str, Any]:
 
 @register.inclusion_tag("proposals/partials/rfp_buyer_card.html", takes_context=True)
 def buyer_proposals_card(context: dict[str, Any], rfp: Any) -> dict[str, Any]:
-    from proposals.models import Proposal, ProposalStatus
-    from proposals.selectors import envelope_state
-
     return {
         "rfp": rfp,
         "envelopes": envelope_state(rfp),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -163,8 +164,6 @@ class RFPAttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_download_url(self, obj: RFPAttachment) -> str:
-        from django.urls import reverse
-
         return reverse("rfp_attachment_download", args=[obj.rfp_id, obj.pk])
 
 

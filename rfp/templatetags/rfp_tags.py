@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from rfp.parts import published_parts as read
+
 register = template.Library()
 
 
@@ -46,6 +48,4 @@ def current_zone(context: dict[str, Any]) -> str:
 def published_parts(rfp: Any) -> list[Any]:
     """What vendors may read of the parts higher layers add (the evaluation criteria):
     `{% published_parts rfp as parts %}`. See rfp.parts."""
-    from rfp.parts import published_parts as read
-
     return read(rfp)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import UserRateThrottle
 
 from accounts.services import api_token_create
 from tests.conftest import add_member, api_as, token_client
@@ -139,9 +141,6 @@ def test_invitations_api(buyer_admin, evaluator):
 
 
 def test_throttling_answers_429_in_the_error_shape(buyer_admin):
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import UserRateThrottle
-
     original = UserRateThrottle.THROTTLE_RATES
     UserRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "user": "3/minute"}
     try:

@@ -14,6 +14,7 @@ from accounts.models import (
     BuyerRole,
     Invitation,
     OutgoingEmail,
+    User,
 )
 from accounts.services import (
     api_token_authenticate,
@@ -46,7 +47,6 @@ def test_user_create_refuses_weak_password_and_saves_nothing():
         user_create(email="weak@example.com", password="12345678")
     assert exc.value.fields["password"]
     assert not BuyerMembership.objects.exists()
-    from accounts.models import User
 
     assert not User.objects.filter(email="weak@example.com").exists()
 

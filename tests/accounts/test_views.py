@@ -6,12 +6,14 @@ import re
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ApiToken, BuyerMembership, User
-from accounts.services import invitation_create
+from accounts.services import api_token_create, invitation_create
+from bpo_portal.errors import handler500
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -147,8 +149,6 @@ def test_login_and_dashboards_differ_for_buyers_and_vendors(buyer_admin, vendor_
 def _cache_of_kind(kind: str, tmp_path) -> dict:
     """The cache log-in rate limits count failures in: Redis (production, CI) or the
     file cache of development (make run without REDIS_URL)."""
-    from django.conf import settings as django_settings
-
     if kind == "file":
         return {
             "default": {
@@ -283,8 +283,6 @@ def test_profile_creates_a_token_shown_once_and_revokes_it(buyer_admin):
 
 
 def test_other_users_tokens_cannot_be_revoked(buyer_admin, evaluator):
-    from accounts.services import api_token_create
-
     token, _ = api_token_create(user=evaluator, name="mine")
     response = logged_in(buyer_admin).post(reverse("token_revoke", args=[token.pk]))
     assert response.status_code == 404
@@ -328,8 +326,6 @@ def test_csrf_failure_page_is_friendly(buyer_admin):
 
 
 def test_500_page_does_not_leak_details(rf):
-    from bpo_portal.errors import handler500
-
     response = handler500(rf.get("/"))
     assert response.status_code == 500
     assert "Nothing you saved has been lost" in response.content.decode()

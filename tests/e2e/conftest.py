@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "e2e"
@@ -36,7 +38,6 @@ def browser() -> Iterator[Any]:
         if os.environ.get("BPO_REQUIRE_BROWSER"):  # CI: a skipped journey is a failure
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -114,8 +115,6 @@ class Journey:
 
 
 def assert_accessible(page: Any, label: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     results = Axe().run(
         page,
         options={

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from proposals.models import Proposal
 from tests.conftest import PASSWORD, add_member, make_buyer_org, make_vendor
@@ -18,8 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def _saved(page) -> None:
     """Wait for the autosave to say so."""
-    from playwright.sync_api import expect
-
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
 
 

@@ -7,14 +7,12 @@ import re
 import pytest
 from django.core import mail
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_member, make_buyer_org
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_vendor_registers_and_a_buyer_qualifies_it(journey, settings):
-    from tests.conftest import add_member, make_buyer_org
-
     settings.CELERY_TASK_ALWAYS_EAGER = True
     organization = make_buyer_org("admin@buyer.example", "Northwind Health")
     add_member(organization, "pm@buyer.example", "procurement_manager")

@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
+from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from accounts.models import BuyerRole
+from proposals.models import Proposal
 from rfp.models import RFP
+from rfp.services import rfps_close_past_deadline
+from scoring.models import Criterion
+from scoring.results import evaluation_results_for_rules
 from tests.conftest import PASSWORD, add_member, make_buyer_org, make_user
 from tests.e2e.conftest import ARTIFACTS
 from tests.helpers import RealWorker, jobs_sent_to_a_private_queue, move_deadline_into_the_past
@@ -54,8 +64,6 @@ def login(j, email: str) -> None:
 
 def local_input(moment: dt.datetime) -> str:
     """A datetime-local value in the buyer's time zone (the page's)."""
-    from zoneinfo import ZoneInfo
-
     return moment.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%dT%H:%M")
 
 
@@ -241,8 +249,6 @@ def other_vendor_reads_the_answer(vendor) -> None:
 
 def saved(page) -> None:
     """Wait for the autosave to say so."""
-    from playwright.sync_api import expect
-
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
 
 
@@ -357,8 +363,6 @@ def late_change_is_refused(vendor, rfp: RFP) -> None:
 def deadline_passes(rfp: RFP) -> None:
     """Time passes: the submission deadline is a second ago, and the minute job that
     closes RFPs past their deadline has run."""
-    from rfp.services import rfps_close_past_deadline
-
     move_deadline_into_the_past(rfp.pk)
     rfps_close_past_deadline()
 
@@ -462,8 +466,6 @@ def buyer_settles_the_disagreement(buyer, rfp: RFP) -> None:
 
 
 def non_compliant_vendors(rfp: RFP) -> list[str]:
-    from proposals.models import Proposal
-
     return [
         p.company.legal_name
         for p in Proposal.objects.filter(rfp=rfp, status="submitted").select_related("company")
@@ -474,11 +476,6 @@ def non_compliant_vendors(rfp: RFP) -> list[str]:
 def top_scorer_if_compliance_were_ignored(rfp: RFP) -> str:
     """The premise of the report check: counted as compliant, the excluded vendor would
     have the highest score (worked out in a transaction that is rolled back)."""
-    from django.db import transaction
-
-    from proposals.models import Proposal
-    from scoring.results import evaluation_results_for_rules
-
     with transaction.atomic():
         Proposal.objects.filter(rfp=rfp, status="submitted").update(
             compliance_override="compliant", compliance_override_reason="premise check"
@@ -490,8 +487,6 @@ def top_scorer_if_compliance_were_ignored(rfp: RFP) -> str:
 
 
 def buyer_tries_what_if_weights(buyer, rfp: RFP) -> None:
-    from scoring.models import Criterion
-
     page = buyer.page
     goto(buyer, f"/scoring/rfp/{rfp.pk}/results/")
     ranking = page.locator(".ranking-table tbody tr")
@@ -521,10 +516,6 @@ def buyer_tries_what_if_weights(buyer, rfp: RFP) -> None:
 def buyer_generates_the_report(buyer, rfp: RFP) -> Path:
     """The PDF is made by a real Celery worker: the page shows the progress bar until
     the download button appears."""
-    import io
-
-    from pypdf import PdfReader
-
     page = buyer.page
     goto(buyer, f"/rfps/{rfp.pk}/")
     click(buyer, "main a:text-is('Reports')")
@@ -662,8 +653,6 @@ def test_whole_journey(journey, settings, monkeypatch):
 def real_report_worker(monkeypatch):
     """Background jobs go, for this block, to a real Celery worker on a private queue
     (the configured broker: Redis in CI), which writes where the live server reads."""
-    from django.conf import settings as django_settings
-
     with jobs_sent_to_a_private_queue(monkeypatch, "test-journey") as queue:
         worker = RealWorker(queue, extra_env={"MEDIA_ROOT": str(django_settings.MEDIA_ROOT)})
         try:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import OperationalError
 
-from bpo_portal.audit import audit_record
+from accounts.audit import audit_record
 from bpo_portal.errors import ApplicationError
 from jobs.models import Job
 from jobs.registry import Progress, job_handler

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+from kombu.exceptions import OperationalError
 from rest_framework.test import APIRequestFactory
 
 from jobs import services
@@ -106,8 +107,6 @@ def test_retry_of_a_job_that_has_not_failed_is_a_conflict(buyer_admin, queued_jo
 
 @pytest.mark.django_db(transaction=True)  # the send happens at the real commit
 def test_retry_with_the_broker_down_answers_503_and_the_job_stays_failed(buyer_admin, monkeypatch):
-    from kombu.exceptions import OperationalError
-
     job = Job.objects.create(
         kind="test_steps", created_by=buyer_admin, state=JobState.FAILED, error="Earlier."
     )

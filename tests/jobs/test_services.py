@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -551,8 +552,6 @@ def test_no_job_is_left_running_forever(queued_job, sent, django_capture_on_comm
 
 
 def test_uploaded_inputs_are_deleted_after_a_week_with_their_files(buyer_admin):
-    from django.core.files.base import ContentFile
-
     upload = services.staged_upload_create(
         kind="test_steps",
         organization=buyer_admin.buyer_membership.organization,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from kombu.exceptions import OperationalError
 
 from accounts.models import User
 from jobs import services
@@ -137,8 +138,6 @@ def test_try_again_ignores_a_next_address_on_another_site(
 def test_try_again_with_the_broker_down_says_so_with_a_503(
     buyer_admin, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from kombu.exceptions import OperationalError
-
     job = make_job(buyer_admin, django_capture_on_commit_callbacks, fail="Not yet.")
 
     def refuse(*args: Any, **kwargs: Any) -> None:

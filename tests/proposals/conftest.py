@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core import mail
 
 from accounts.models import User
 from rfp.models import RFP
@@ -24,7 +25,5 @@ def rfp(buyer_admin: User, procurement_manager: User, vendor_a: User, vendor_b: 
 
 @pytest.fixture
 def mail_outbox(settings: Any) -> Any:
-    from django.core import mail
-
     settings.CELERY_TASK_ALWAYS_EAGER = True
     return mail.outbox

@@ -20,6 +20,7 @@ from rfp.models import QuestionKind
 from tests.conftest import api_as
 from tests.proposals.factories import (
     company_of,
+    equip_vendor,
     fill,
     make_rfp,
     spanish,
@@ -91,8 +92,6 @@ def test_a_certificate_expiring_on_the_deadline_day_is_still_valid(rfp, vendor_a
 def test_required_languages_must_be_spoken_in_the_proposed_centres(
     buyer_admin, procurement_manager, vendor_a
 ):
-    from tests.proposals.factories import equip_vendor
-
     equip_vendor(vendor_a, languages=("en",))
     rfp = make_rfp(
         procurement_manager,
@@ -109,8 +108,6 @@ def test_required_languages_must_be_spoken_in_the_proposed_centres(
 
 
 def test_location_models_the_rfp_does_not_accept(buyer_admin, procurement_manager, vendor_a):
-    from tests.proposals.factories import equip_vendor
-
     equip_vendor(vendor_a, country="PH")
     rfp = make_rfp(
         procurement_manager, buyer_admin, invite=(company_of(vendor_a),), accept_offshore=False

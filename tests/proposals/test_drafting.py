@@ -8,13 +8,14 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.services import invitation_accept_new_user, invitation_create
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from proposals import selectors, services
 from proposals.models import PriceEntry, Proposal, ProposalLot
 from rfp import services as rfp_services
-from rfp.models import InvitationStatus, QuestionKind, RFPInvitation
-from tests.conftest import make_vendor
-from tests.proposals.factories import add_rate, company_of, equip_vendor, fill
+from rfp.models import RFP, InvitationStatus, PricingLine, QuestionKind, RFPInvitation
+from tests.conftest import PASSWORD, make_vendor
+from tests.proposals.factories import add_rate, company_of, equip_vendor, fill, make_rfp
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,6 @@ def test_an_invited_vendor_starts_a_draft_and_intends_to_bid(rfp, vendor_a):
 
 
 def test_a_colleague_works_on_the_same_draft(rfp, vendor_a):
-    from accounts.services import invitation_accept_new_user, invitation_create
-    from tests.conftest import PASSWORD
-
     invitation = invitation_create(
         actor=vendor_a,
         email="colleague@vendor-a.example",
@@ -206,8 +204,6 @@ def test_grouped_thousands_and_blank_prices(rfp, vendor_a):
 
 
 def test_a_currency_without_minor_units_refuses_cents(buyer_admin, procurement_manager, vendor_a):
-    from tests.proposals.factories import make_rfp
-
     equip_vendor(vendor_a)
     rfp = make_rfp(procurement_manager, buyer_admin, invite=(company_of(vendor_a),), currency="JPY")
     proposal = services.proposal_start(actor=vendor_a, rfp=rfp)
@@ -224,8 +220,6 @@ def test_a_currency_without_minor_units_refuses_cents(buyer_admin, procurement_m
 
 
 def test_a_line_of_another_lot_is_refused(rfp, vendor_a, vendor_b):
-    from rfp.models import PricingLine
-
     proposal = services.proposal_start(actor=vendor_a, rfp=rfp)
     other = PricingLine.objects.exclude(lot__rfp=rfp).first()
     with pytest.raises(ApplicationError):
@@ -424,8 +418,6 @@ def test_another_vendor_cannot_touch_the_proposal(rfp, vendor_a, vendor_b):
 def test_currency_needs_the_buyers_permission_and_a_stored_rate(
     buyer_admin, procurement_manager, vendor_a
 ):
-    from tests.proposals.factories import make_rfp
-
     equip_vendor(vendor_a)
     strict = make_rfp(procurement_manager, buyer_admin, invite=(company_of(vendor_a),))
     proposal = services.proposal_start(actor=vendor_a, rfp=strict)
@@ -456,8 +448,6 @@ def test_currency_needs_the_buyers_permission_and_a_stored_rate(
 
 
 def test_choosing_lots_of_a_multi_lot_rfp(rfp, vendor_a, procurement_manager):
-    from rfp.models import RFP
-
     fresh = RFP.objects.get(pk=rfp.pk)
     proposal = fill(vendor_a, fresh)
     first = _lot(proposal).lot

@@ -17,6 +17,7 @@ from bpo_portal.errors import ConflictError, PermissionDeniedError
 from proposals import selectors, services
 from proposals.models import Envelope, EnvelopeOpening
 from proposals.selectors import ProposalsSealedError
+from proposals.tasks import open_technical_envelopes
 from rfp import services as rfp_services
 from rfp.models import RFP
 from tests.conftest import api_as
@@ -152,8 +153,6 @@ def test_a_one_envelope_rfp_opens_prices_with_the_proposals(rfp, vendor_a, procu
 def test_the_minute_job_records_the_opening_once_at_the_deadline(
     rfp, vendor_a, buyer_admin, procurement_manager
 ):
-    from proposals.tasks import open_technical_envelopes
-
     submit(vendor_a, fill(vendor_a, rfp))
     deadline = rfp.submission_deadline
     with time_machine.travel(deadline - dt.timedelta(seconds=1), tick=False):

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -277,7 +278,6 @@ def test_the_partials_other_pages_include(rfp, vendor_a, buyer_admin, client):
         {"rfp": rfp, "envelopes": selectors.envelope_state(rfp), "submitted": 1},
     )
     assert "See who submitted" in card
-    from django.template import Context, Template
 
     template = Template("{% load proposal_tags %}{% vendor_proposal_card rfp %}")
     html = template.render(Context({"rfp": rfp, "user": vendor_a, "csrf_token": "t"}))

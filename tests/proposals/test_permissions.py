@@ -10,6 +10,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from proposals import services
 from proposals.models import ProposalAttachment
 from tests.conftest import api_as
 from tests.proposals.factories import fill, pass_deadline, submit
@@ -20,8 +21,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def both(rfp, vendor_a, vendor_b):
-    from proposals import services
-
     mine = fill(vendor_a, rfp)
     theirs = fill(vendor_b, rfp)
     services.proposal_attachment_add(actor=vendor_b, proposal=theirs, upload=pdf_upload("b.pdf"))

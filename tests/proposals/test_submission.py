@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, OutgoingEmail
 from bpo_portal.errors import ApplicationError, ConflictError
 from proposals import selectors, services
-from proposals.content import canonical_json, content_sha256
+from proposals.content import canonical_json, content_sha256, read_content
 from proposals.models import ImmutableError, Proposal, ProposalLot, ProposalVersion
 from rfp import services as rfp_services
 from rfp.models import RFP, QuestionKind
@@ -253,7 +253,6 @@ def test_the_exchange_rate_is_copied_at_submission_and_never_changes(
     assert version.content["exchange_rate"]["rate"] == "0.0172"
     assert version.content["currency"] == "PHP" and version.content["rfp_currency"] == "USD"
     add_rate("PHP", "USD", "0.0200", days_ago=0)  # a newer rate arrives
-    from proposals.content import read_content
 
     cost = selectors.lot_cost(rfp.lots.get(), read_content(version.content, commercial_open=True))
     assert cost.rate == Decimal("0.0172")

@@ -14,6 +14,7 @@ from reports.audit import audit_trail
 from scoring import award as award_services
 from scoring import services
 from tests.scoring import factories as f
+from vendors.models import VendorCompany
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +81,6 @@ def test_every_step_once_with_reasons_in_the_buyers_zone(scored, procurement_man
 
 
 def test_a_vendor_renamed_after_submission_keeps_its_name_in_the_trail(scored):
-    from vendors.models import VendorCompany
-
     proposal = Proposal.objects.get(rfp=scored.rfp, company__legal_name="Manila Contact Co")
     VendorCompany.objects.filter(pk=proposal.company_id).update(
         legal_name="Renamed Later Ltd", trading_name="Renamed Later"

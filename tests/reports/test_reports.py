@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import io
+import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone as tz
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent
+from accounts.services import membership_change_role
 from bpo_portal.errors import ConflictError, NotFoundError, PermissionDeniedError
 from jobs.models import JobState
+from jobs.services import job_run
+from proposals.models import ProposalVersion
+from proposals.services import proposal_compliance_override
 from reports import selectors, services
+from reports.audit import audit_trail
 from reports.models import Report
+from rfp.models import RFP
+from scoring import services as scoring_services
+from scoring.models import Criterion, Source
 from scoring.results import evaluation_results
 from tests.accounts.test_api import assert_error_shape
 from tests.conftest import api_as
+from tests.scoring import factories as f
+from vendors.models import VendorCompany
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +88,6 @@ def test_pdf_report_is_built_by_the_job_and_ranks_in_order(
 def test_unchanged_inputs_reuse_the_report_and_a_score_change_marks_it_out_of_date(
     scored, procurement_manager, django_capture_on_commit_callbacks
 ):
-    from scoring import services as scoring_services
-    from scoring.models import Criterion, Source
-
     rfp = scored.rfp
     first = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
     again = make(procurement_manager, rfp, capture=django_capture_on_commit_callbacks)
@@ -184,14 +194,11 @@ def test_nothing_to_report_before_the_proposals_open(published_rfp, procurement_
 def test_a_requester_who_lost_access_gets_a_readable_failure(
     scored, procurement_manager, buyer_admin, django_capture_on_commit_callbacks
 ):
-    from accounts.services import membership_change_role
-
     rfp = scored.rfp
     report = services.report_request(actor=procurement_manager, rfp=rfp, kind="pdf")
     membership_change_role(
         actor=buyer_admin, membership=procurement_manager.buyer_membership, role="evaluator"
     )
-    from jobs.services import job_run
 
     job_run(job_id=report.job_id)
     report.job.refresh_from_db()
@@ -244,8 +251,6 @@ def test_the_executive_summary_recommends_an_awardable_vendor_and_names_the_excl
 ):
     """The highest scorer is ruled non-compliant: the report recommends the best
     awardable vendor and says, in the executive summary, who was excluded and why."""
-    from proposals.services import proposal_compliance_override
-
     rfp = scored.rfp
     before = evaluation_results(rfp=rfp, user=procurement_manager).lots[0]
     first, second = before.ranking[0], before.ranking[1]
@@ -272,10 +277,6 @@ def test_the_report_stands_on_its_own(
     """Executive summary: the why on every main criterion against the runner-up, the
     budget against the bids, a sign-off block; the audit trail once per event, with the
     submissions, the evaluators' submissions and the report itself, in the buyer's zone."""
-    from decimal import Decimal
-
-    from rfp.models import RFP
-
     RFP.objects.filter(pk=scored.rfp_id).update(budget=Decimal("1800000"))
     organization = scored.rfp.organization
     organization.time_zone = "Asia/Tokyo"
@@ -297,9 +298,6 @@ def test_the_report_stands_on_its_own(
     assert "Reviewed by" in sign_off and "Approved by" in sign_off
     trail = text[text.index("Appendix B — Audit trail") :]
     assert "times in Asia/Tokyo, the buyer's time zone" in trail
-    from django.utils import timezone as tz
-
-    from proposals.models import ProposalVersion
 
     version = ProposalVersion.objects.filter(proposal__rfp=rfp).earliest("submitted_at")
     tokyo = tz.localtime(version.submitted_at, __import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
@@ -313,10 +311,6 @@ def test_the_report_stands_on_its_own(
 
 
 def test_the_audit_trail_is_in_the_buyers_time_zone_without_duplicates(scored):
-    import zoneinfo
-
-    from reports.audit import audit_trail
-
     rows, zone = audit_trail(scored.rfp)
     assert zone == str(scored.rfp.organization.time_zone)
     assert all(row.at.tzinfo == zoneinfo.ZoneInfo(zone) for row in rows)
@@ -328,8 +322,6 @@ def test_the_audit_trail_is_in_the_buyers_time_zone_without_duplicates(scored):
 def test_a_provisional_report_is_watermarked(
     started, procurement_manager, evaluator, evaluator2, django_capture_on_commit_callbacks
 ):
-    from tests.scoring import factories as f
-
     f.declare_none(evaluator2, started)
     f.score_all(evaluator2, started)  # evaluator 1 has not scored yet
     report = make(procurement_manager, started.rfp, capture=django_capture_on_commit_callbacks)
@@ -341,8 +333,6 @@ def test_a_provisional_report_is_watermarked(
 def test_excel_summary_has_the_recommendation_and_the_audit_trail_and_no_formula(
     scored, procurement_manager, django_capture_on_commit_callbacks
 ):
-    from vendors.models import VendorCompany
-
     proposal = scored.rfp.proposals.get(company__legal_name="Manila Contact Co")
     # A hostile name renamed after submission changes nothing; one submitted as such
     # must be text in the export, never a formula.

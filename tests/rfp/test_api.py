@@ -16,6 +16,7 @@ from rfp.models import RFP, Addendum, Lot, RFPStatus
 from tests.conftest import api_as, make_vendor, token_client
 from tests.rfp.conftest import BUDGET, company_of, in_days, make_ready_rfp, publish, reload
 from tests.rfp.conftest import starter_template as starter
+from tests.rfp.test_views import add_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -511,8 +512,6 @@ def test_qa_by_api_is_anonymous_for_other_vendors(published, vendor_a, vendor_b,
 
 
 def test_questions_refused_after_the_deadline(published, vendor_a):
-    import time_machine
-
     with time_machine.travel(published.question_deadline + dt.timedelta(seconds=1), tick=False):
         body = assert_error(
             api_as(vendor_a).post(
@@ -607,8 +606,6 @@ def test_api_list_query_count_is_constant(
 def test_api_detail_query_count_is_constant(
     who, request, procurement_manager, buyer_admin, vendor_a, django_assert_num_queries
 ):
-    from tests.rfp.test_views import add_rows
-
     rfp = publish(
         add_rows(
             make_ready_rfp(procurement_manager, invite=(company_of(vendor_a),)),
@@ -629,8 +626,6 @@ def test_api_detail_query_count_is_constant(
 def test_api_parts_and_qa_lists_query_count_is_constant(
     procurement_manager, buyer_admin, vendor_a, django_assert_num_queries
 ):
-    from tests.rfp.test_views import add_rows
-
     rfp = publish(make_ready_rfp(procurement_manager, invite=(company_of(vendor_a),)), buyer_admin)
     rfp = add_rows(rfp, procurement_manager, 2)  # after publication: addenda too
     for i in range(2):

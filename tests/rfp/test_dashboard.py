@@ -6,6 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from rfp import selectors, services
+from tests.conftest import make_vendor
 from tests.rfp.conftest import make_ready_rfp
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +61,6 @@ def test_vendor_dashboard(published, vendor_a, vendor_b, procurement_manager):
 
 
 def test_vendor_dashboard_empty_state(unattached_user):
-    from tests.conftest import make_vendor
-
     vendor = make_vendor("owner@empty.example", "Empty Co", "PH")
     panel = selectors.vendor_dashboard(vendor)
     html = render_to_string("rfp/partials/dashboard_vendor.html", {"rfp_dashboard": panel})

@@ -10,7 +10,7 @@ import time_machine
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from rfp import selectors, services
 from rfp.models import InvitationStatus, RFPInvitation, Visibility
-from tests.conftest import make_vendor
+from tests.conftest import make_user, make_vendor
 from tests.rfp.conftest import (
     close_at_deadline,
     company_of,
@@ -120,8 +120,6 @@ def test_invite_by_email_unregistered_vendor_is_attached_when_it_registers(
     assert "register your company" in mail.text
     invitation.refresh_from_db()
     assert invitation.sent_at is not None
-
-    from tests.conftest import make_user
 
     user = make_user("new.vendor@example.com", "New Vendor")
     company = vendor_company_create(

@@ -10,6 +10,8 @@ import time_machine
 
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
 from rfp import services
+from rfp.api import serializers as s
+from rfp.forms import PricingLineForm, RFPEditForm, ServiceLevelForm
 from rfp.models import (
     RFP,
     Addendum,
@@ -579,10 +581,6 @@ def test_each_pricing_line_knows_its_units_over_the_term(draft):
 
 def test_the_editable_fields_of_a_pricing_line_and_a_kpi_are_one_list():
     """rfp.services lists them once; the page's forms and the API's serializers follow."""
-    from rfp import services
-    from rfp.api import serializers as s
-    from rfp.forms import PricingLineForm, RFPEditForm, ServiceLevelForm
-
     for fields, form, serializer in (
         (services.PRICING_FIELDS, PricingLineForm, s.RFPPricingLineInputSerializer),
         (services.SERVICE_LEVEL_FIELDS, ServiceLevelForm, s.RFPServiceLevelInputSerializer),

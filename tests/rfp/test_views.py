@@ -17,7 +17,8 @@ from django.utils import timezone
 from rfp import services
 from rfp.models import Addendum, AddendumAcknowledgement, Lot, RFPInvitation, RFPStatus
 from tests.conftest import make_vendor
-from tests.rfp.conftest import company_of, make_ready_rfp, publish, reload
+from tests.rfp.conftest import company_of, make_ready_rfp, publish, reload, starter_template
+from vendors.services import qualification_update
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,6 @@ def test_the_whole_journey_in_the_browser(procurement_manager, buyer_admin, vend
     pm = logged_in(procurement_manager)
     templates = html_of(pm.get(url("rfp_create")))
     assert "Customer support" in templates and "IT help desk" in templates
-    from tests.rfp.conftest import starter_template
 
     response = pm.post(
         url("rfp_create"),
@@ -474,8 +474,6 @@ def test_cancel_page(published, procurement_manager):
 
 
 def test_vendor_picker_search_with_htmx(draft, procurement_manager, buyer_admin, vendor_b):
-    from vendors.services import qualification_update
-
     qualification_update(actor=buyer_admin, company=company_of(vendor_b), status="qualified")
     client = logged_in(procurement_manager)
     html = html_of(

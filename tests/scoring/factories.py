@@ -5,11 +5,13 @@ and submitted by the vendors, the deadline passing, and the evaluation."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,8 +20,11 @@ from proposals.models import Proposal, ProposalLot
 from proposals.services import CommitmentInput
 from rfp import services as rfp_services
 from rfp.models import RFP, QuestionKind
+from rfp.starter_templates import load_starter_templates
 from scoring import services
 from scoring.models import Criterion, Evaluation, Source
+from scoring.selectors import evaluator_workload
+from scoring.starter_criteria import load_starter_criteria
 from tests.conftest import make_user
 from tests.helpers import move_deadline_into_the_past
 from tests.rfp.conftest import make_ready_rfp, publish, reload
@@ -70,13 +75,6 @@ class Bid:
 def ensure_reference_data() -> None:
     """The taxonomy, the starter templates and their criteria come from data migrations;
     a transactional test that ran earlier flushed them. The loaders are idempotent."""
-    import importlib
-
-    from django.apps import apps
-
-    from rfp.starter_templates import load_starter_templates
-    from scoring.starter_criteria import load_starter_criteria
-
     importlib.import_module("vendors.migrations.0002_taxonomy").load(apps, None)
     load_starter_templates(apps)
     load_starter_criteria(apps)
@@ -272,8 +270,6 @@ def score_all(
     submit: bool = True,
 ) -> None:
     """Score every item: `scores[vendor legal name][criterion name]`, else `default`."""
-    from scoring.selectors import evaluator_workload
-
     evaluation = Evaluation.objects.select_related("rfp").get(pk=evaluation.pk)
     work = evaluator_workload(evaluation=evaluation, user=evaluator)
     for vendor in work.vendors:

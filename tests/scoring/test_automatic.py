@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from bpo_portal.money import format_money
 from proposals.content import SubmittedCentre, SubmittedCommitment
 from proposals.models import ExchangeRate
 from rfp.models import Direction, ServiceLevel
@@ -290,8 +291,6 @@ def test_knockouts_and_certifications(
 @pytest.mark.parametrize("currency", ["USD", "EUR", "PHP", "INR", "MXN", "JPY", "KWD", "CHF"])
 @pytest.mark.parametrize("amount", ["0", "0.5", "1234567.891", "999.995", "5696000"])
 def test_fast_money_text_matches_the_shared_formatter(currency, amount):
-    from bpo_portal.money import format_money
-
     assert automatic.format_money(Decimal(amount), currency) == format_money(
         Decimal(amount), currency
     )

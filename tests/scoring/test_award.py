@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
 from proposals.models import Proposal
+from proposals.services import proposal_compliance_override
 from rfp.models import RFP
 from scoring import award as award_services
 from scoring import results as scoring_results
@@ -300,8 +301,6 @@ def test_no_award_while_a_flagged_item_has_no_consensus(
 def test_an_award_whose_winner_turned_non_compliant_cannot_be_approved(
     scored, procurement_manager, buyer_admin
 ):
-    from proposals.services import proposal_compliance_override
-
     award = propose(scored, procurement_manager)
     proposal_compliance_override(
         actor=procurement_manager,

@@ -9,8 +9,11 @@ import pytest
 
 from accounts.models import AuditEvent
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
+from proposals.selectors import ProposalsSealedError
+from rfp.services import rfp_create
 from scoring import selectors, services
 from scoring.models import CriteriaChange, Criterion, Source, WeightMatrix
+from tests.rfp.conftest import emails_to
 from tests.scoring import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +26,6 @@ def weights_of(evaluation, parent=None):
 
 
 def test_setup_creates_the_four_standard_criteria_with_weights_adding_up(procurement_manager):
-    from rfp.services import rfp_create
-
     blank = rfp_create(actor=procurement_manager, title="An RFP from a blank page")
     evaluation = services.evaluation_setup(actor=procurement_manager, rfp=blank)
     tops = Criterion.objects.filter(evaluation=evaluation, parent=None)
@@ -353,8 +354,6 @@ def test_start_scoring_needs_an_evaluator_on_every_scored_criterion(opened, proc
 
 
 def test_start_scoring_needs_the_proposals_open(published_rfp, procurement_manager, evaluator):
-    from proposals.selectors import ProposalsSealedError
-
     evaluation = services.evaluation_setup(actor=procurement_manager, rfp=published_rfp)
     f.setup_panel(procurement_manager, evaluation, [evaluator])
     with pytest.raises(ProposalsSealedError):
@@ -364,8 +363,6 @@ def test_start_scoring_needs_the_proposals_open(published_rfp, procurement_manag
 def test_start_scoring_locks_and_moves_the_rfp_to_evaluation(
     evaluation, procurement_manager, evaluator
 ):
-    from tests.rfp.conftest import emails_to
-
     started = f.start(procurement_manager, evaluation)
     assert started.scoring_started_at is not None
     started.rfp.refresh_from_db()

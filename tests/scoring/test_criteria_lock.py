@@ -10,12 +10,15 @@ Every door (service, page, API) is tried, with the message and nothing changed."
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from bpo_portal.errors import ApplicationError, ConflictError
@@ -26,6 +29,7 @@ from scoring import selectors, services
 from scoring.models import CriteriaChange, Criterion, Evaluation, WeightMatrix
 from scoring.starter_criteria import STARTER_CRITERIA
 from tests.conftest import token_client
+from tests.reports.test_reports import make, pdf_text
 from tests.rfp.conftest import emails_to, reload, starter_template
 from tests.scoring import factories as f
 
@@ -643,10 +647,6 @@ def test_after_the_deadline_once_too_and_the_results_and_report_say_so(
 def test_the_report_says_criteria_set_after_publication(
     opened, procurement_manager, evaluator, evaluator2, django_capture_on_commit_callbacks
 ):
-    from openpyxl import load_workbook
-
-    from tests.reports.test_reports import make, pdf_text
-
     rfp = legacy(opened)
     evaluation = services.evaluation_setup(actor=procurement_manager, rfp=rfp)
     f.setup_panel(procurement_manager, evaluation, [evaluator, evaluator2])
@@ -671,10 +671,6 @@ def test_the_report_says_criteria_set_after_publication(
 def test_the_migration_flags_evaluations_made_after_publication(opened, draft_rfp):
     """The data migration: starter templates get their criteria (see above), and an
     evaluation set up after its RFP was published (the old way) is flagged."""
-    import importlib
-
-    from django.apps import apps
-
     migration = importlib.import_module("scoring.migrations.0002_criteria_before_publication")
     old_way = Evaluation.objects.get(rfp=opened)
     Evaluation.objects.filter(pk=old_way.pk).update(

@@ -195,8 +195,6 @@ def test_panel_progress_shows_counts_not_drafts(started, evaluator, procurement_
 def test_the_whole_panel_is_saved_or_nothing(
     evaluation, procurement_manager, evaluator, evaluator2
 ):
-    from bpo_portal.errors import ApplicationError
-
     before = set(evaluation.assignments.values_list("evaluator_id", "criterion_id"))
     security = f.leaf(evaluation, "Security")
     with pytest.raises(ApplicationError) as refused:

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from scoring import award as award_services
+from scoring import services
 from tests.conftest import api_as
 from tests.scoring import factories as f
 
@@ -86,8 +87,6 @@ def test_page_matrix(scored, roles, page):
 
 
 def test_evaluators_see_only_their_assignments(started, roles, procurement_manager):
-    from scoring import services
-
     evaluator, evaluator2 = roles["evaluator"], roles["evaluator2"]
     services.assignments_set(
         actor=procurement_manager,
@@ -114,8 +113,6 @@ def test_evaluators_see_only_their_assignments(started, roles, procurement_manag
 
 
 def test_a_vendor_page_needs_an_assignment(started, roles, procurement_manager):
-    from scoring import services
-
     evaluator2 = roles["evaluator2"]
     services.assignments_set(
         actor=procurement_manager, evaluation=started, evaluator=evaluator2, criteria=[]
@@ -199,7 +196,6 @@ def test_scores_in_the_api_follow_the_rules(started, roles):
     assert {s["evaluator"] for s in mine} == {evaluator.pk}  # nothing of the others yet
     viewer = api_as(roles["viewer"]).get(url).json()
     assert {s["evaluator"] for s in viewer} == {evaluator2.pk}  # drafts stay private
-    from scoring import services
 
     services.scores_submit(actor=evaluator, evaluation=started)
     after = api_as(evaluator).get(url).json()

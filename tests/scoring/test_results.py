@@ -4,16 +4,23 @@ saved), TOPSIS, sensitivity in words, and the shape the API documents."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
+from bpo_portal.errors import NotFoundError
+from proposals.models import Proposal
+from proposals.services import proposal_compliance_override
+from rfp.models import RFP
 from scoring import award as award_services
 from scoring import results as scoring_results
 from scoring import selectors, services
 from scoring.api import serializers as s
 from scoring.models import Criterion
 from tests.scoring import factories as f
+from vendors.models import VendorCompany
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +175,6 @@ def test_one_lot_only(scored, procurement_manager):
         rfp=scored.rfp, user=procurement_manager, lot=lot.pk
     )
     assert [item.lot_id for item in results.lots] == [lot.pk]
-    from bpo_portal.errors import NotFoundError
 
     with pytest.raises(NotFoundError):
         scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager, lot=999_999)
@@ -198,8 +204,6 @@ def test_the_documented_shape_matches_the_dataclasses(dataclass_, schema):
 
 
 def test_results_as_dict_is_json_ready(scored, procurement_manager):
-    import json
-
     results = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager)
     data = scoring_results.results_as_dict(results)
     text = json.dumps(data)
@@ -213,9 +217,6 @@ def test_a_non_compliant_proposal_is_excluded_from_the_ranking_and_the_sensitivi
     """The buyer rules Manila's proposal non-compliant: it leaves the ranking, is listed
     apart with the reason, and the sensitivity no longer names it as a rival (only
     awardable proposals are ranked). An override back to compliant brings it back."""
-    from proposals.models import Proposal
-    from proposals.services import proposal_compliance_override
-
     manila = Proposal.objects.get(rfp=scored.rfp, company__legal_name="Manila Contact Co")
     before = scoring_results.evaluation_results(rfp=scored.rfp, user=procurement_manager).lots[0]
     cost = next(line for line in before.sensitivity if line.name == "Cost")
@@ -273,8 +274,6 @@ def test_a_partly_scored_evaluation_is_provisional_and_ranks_only_what_is_scored
 def test_a_conflicted_evaluator_does_not_keep_the_results_provisional(
     started, procurement_manager, evaluator, evaluator2
 ):
-    from proposals.models import Proposal
-
     f.declare_none(evaluator2, started)
     f.score_all(evaluator2, started)
     manila = Proposal.objects.get(rfp=started.rfp, company__legal_name="Manila Contact Co")
@@ -309,8 +308,6 @@ def test_scores_keep_their_meaning_when_a_vendor_leaves(scored, procurement_mana
 
 
 def test_a_vendor_renamed_after_the_deadline_keeps_its_submitted_name(scored, procurement_manager):
-    from vendors.models import VendorCompany
-
     VendorCompany.objects.filter(legal_name="Manila Contact Co").update(
         legal_name="Renamed Holdings plc", trading_name="Renamed"
     )
@@ -334,8 +331,6 @@ def test_why_the_first_is_recommended_covers_every_main_criterion(scored, procur
 
 
 def _bid(pid: int, vendor: str, total: str):
-    from types import SimpleNamespace
-
     return SimpleNamespace(
         proposal_id=pid, vendor=vendor, tco=SimpleNamespace(total=Decimal(total))
     )
@@ -372,8 +367,6 @@ def test_abnormal_bids_are_flagged_against_the_median_of_compliant_bids():
 def test_the_budget_is_compared_with_the_recommended_and_the_lowest_bids(
     scored, procurement_manager
 ):
-    from rfp.models import RFP
-
     RFP.objects.filter(pk=scored.rfp_id).update(budget=Decimal("1000000"))
     results = scoring_results.evaluation_results(
         rfp=RFP.objects.get(pk=scored.rfp_id), user=procurement_manager

@@ -9,7 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import BuyerRole
 from proposals.models import Proposal
+from rfp.services import rfp_create
+from scoring import services
 from scoring.models import (
     AwardDecision,
     ConflictDeclaration,
@@ -19,6 +22,8 @@ from scoring.models import (
     EvaluatorScore,
     WeightMatrix,
 )
+from scoring.selectors import evaluator_dashboard
+from tests.conftest import add_member, api_as
 from tests.scoring import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +42,6 @@ def url(name, *args):
 def test_set_up_from_the_page(procurement_manager):
     """A draft from a blank page: the editor's "Evaluation criteria" step leads to the
     set-up, which gives it the standard criteria."""
-    from rfp.services import rfp_create
-
     draft = rfp_create(actor=procurement_manager, title="Blank draft")
     client = login(procurement_manager)
     step = client.get(url("rfp_edit", draft.pk, "evaluation"))
@@ -291,7 +294,6 @@ def test_finalise_page(buyer_admin, procurement_manager, vendor_a, vendor_b, eva
     f.submit(vendor_a, rfp, f.Bid())
     f.submit(vendor_b, rfp, f.Bid(prices=f.PRICES_B))
     rfp = f.pass_deadline(rfp)
-    from scoring import services
 
     evaluation = services.evaluation_setup(actor=procurement_manager, rfp=rfp)
     f.setup_panel(procurement_manager, evaluation, [evaluator])
@@ -325,8 +327,6 @@ def test_evaluator_dashboard_leads_to_scoring_not_to_sealed_proposals(
 def test_evaluator_dashboard_queries_do_not_grow_with_evaluations(
     scored, evaluator, django_assert_max_num_queries
 ):
-    from scoring.selectors import evaluator_dashboard
-
     with django_assert_max_num_queries(2):
         tasks = evaluator_dashboard(evaluator)
     assert [t.rfp.pk for t in tasks] == [scored.rfp_id]
@@ -336,8 +336,6 @@ def test_evaluator_dashboard_queries_do_not_grow_with_evaluations(
 def test_what_if_weights_are_checked_alike_by_the_page_and_the_api(scored, viewer):
     """One rule (scoring_results.what_if_weights): a criterion of another evaluation is not
     found, a weight outside 0-100 is refused, on the page as through the API."""
-    from tests.conftest import api_as
-
     rfp_id = scored.rfp_id
     cost = f.main(scored, "Cost").pk
     page = login(viewer)
@@ -358,9 +356,6 @@ def test_the_evaluations_list_is_the_same_on_the_page_and_through_the_api(
     scored, evaluator, viewer, buyer_org
 ):
     """Evaluators see only the evaluations they score for; readers see every one."""
-    from accounts.models import BuyerRole
-    from tests.conftest import add_member, api_as
-
     outsider = add_member(buyer_org, "unassigned@buyer.example", BuyerRole.EVALUATOR)
     reference = scored.rfp.reference
     for user, expected in ((evaluator, True), (viewer, True), (outsider, False)):

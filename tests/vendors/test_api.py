@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.accounts.test_api import assert_error_shape
 from tests.conftest import api_as, make_vendor, token_client
@@ -249,8 +251,6 @@ def test_query_counts_do_not_grow(detail, procurement_manager, django_assert_num
         if detail
         else "/api/v1/vendors/?page_size=100&location_model=offshore"
     )
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from accounts.models import OutgoingEmail
-from accounts.services import invitation_accept_new_user
+from accounts.models import OutgoingEmail, VendorRole
+from accounts.services import invitation_accept_new_user, invitation_create
 from vendors import services
-from vendors.models import Certification, CertificationType, VendorCompany, VendorRole
+from vendors.models import Certification, CertificationType, VendorCompany
 from vendors.tasks import process_certificate_expiry
 
 EXPIRES = dt.date(2026, 6, 30)
@@ -46,8 +46,6 @@ def certification(vendor_a, vendor_a_company) -> Certification:
 @pytest.fixture
 def contributor(vendor_a, vendor_a_company):
     """A colleague who is not an owner: not told."""
-    from accounts.services import invitation_create
-
     invitation = invitation_create(
         actor=vendor_a,
         email="colleague@vendor-a.example",

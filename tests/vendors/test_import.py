@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import BuyerRole, Invitation, OutgoingEmail
+from accounts.models import BuyerRole, Invitation, OutgoingEmail, VendorRole
 from accounts.services import invitation_accept_new_user, membership_change_role
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
 from jobs.models import Job, JobState, StagedUpload
@@ -31,7 +31,7 @@ from vendors.imports import (
     vendor_import_preview,
     vendor_import_upload,
 )
-from vendors.models import ServiceFunction, VendorCompany, VendorRole
+from vendors.models import ServiceFunction, VendorCompany
 from vendors.services import vendor_claim_invitation_send, vendor_company_create
 
 GOOD_ROWS = [

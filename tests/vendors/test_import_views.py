@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import openpyxl
 import pytest
 from django.test import Client
 from django.urls import include, path
+from kombu.exceptions import OperationalError
 
 import bpo_portal.urls
 from accounts.models import User
 from jobs.models import Job, JobState, StagedUpload
 from jobs.tasks import run_job
 from tests.vendors.test_import import GOOD_ROWS, csv_file
+from vendors import imports
 from vendors.imports import vendor_import_upload
 from vendors.models import VendorCompany
 
@@ -105,7 +108,6 @@ def test_the_templates_download(buyer_admin):
     response = client.get(f"{START}template.xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="vendor-import.xlsx"'
-    import io
 
     assert openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames == [
         "Vendors",
@@ -222,8 +224,6 @@ def test_confirming_a_file_with_errors_says_why(buyer_admin):
 def test_a_failed_import_shows_the_reason_and_ways_forward(
     buyer_admin, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from vendors import imports
-
     def boom(**kwargs: Any) -> None:
         raise imports.ApplicationError("The vendor's website is refused.")
 
@@ -245,8 +245,6 @@ def test_a_failed_import_shows_the_reason_and_ways_forward(
 def test_confirming_while_the_broker_is_down_answers_503_and_imports_nothing(
     buyer_admin, monkeypatch
 ):
-    from kombu.exceptions import OperationalError
-
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("Connection refused")
 

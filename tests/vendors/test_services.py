@@ -7,14 +7,17 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.services import invitation_accept_new_user
 from bpo_portal.errors import ApplicationError, ConflictError, PermissionDeniedError
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 from tests.vendors.factories import PNG, add_centre, complete_profile, pdf_upload
 from vendors import selectors, services
 from vendors.models import (
     AccessRequest,
     CertificationType,
     DeliveryCentre,
+    Language,
     VendorCompany,
     VendorMembership,
     VendorQualification,
@@ -133,8 +136,6 @@ def test_profile_update_validates(vendor_a, vendor_a_company, vendor_b):
     ],
 )
 def test_delivery_centre_bad_input_saves_nothing(vendor_a, vendor_a_company, data, field):
-    from vendors.models import Language
-
     base = {
         "country": "PH",
         "city": "Cebu",
@@ -275,9 +276,6 @@ def test_location_models_relative_to_the_buyer(buyer_admin, other_buyer):
 def test_unclaimed_vendor_is_claimed_by_its_contact(
     procurement_manager, django_capture_on_commit_callbacks
 ):
-    from accounts.services import invitation_accept_new_user
-    from tests.conftest import PASSWORD
-
     company = services.vendor_company_create_unclaimed(
         actor=procurement_manager,
         legal_name="Lima Contact SAC",
@@ -325,8 +323,6 @@ def test_evidence_is_replaced_and_old_file_deleted(
 def test_registration_is_all_or_nothing(vendor_a):
     """One service for the account and the company (or the access request): a refused
     company leaves no account behind, so the visitor can simply try again."""
-    from accounts.models import User
-
     with pytest.raises(ConflictError):
         services.vendor_registration(
             email="late@example.com",

@@ -6,14 +6,26 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
 from tests.conftest import PASSWORD, make_vendor
 from tests.vendors.factories import add_centre, complete_profile, pdf_upload
 from vendors import services
-from vendors.models import Certification, DeliveryCentre, VendorCompany, VendorQualification
+from vendors.models import (
+    Certification,
+    DeliveryCentre,
+    Industry,
+    Language,
+    SecurityControl,
+    ServiceFunction,
+    Technology,
+    VendorCompany,
+    VendorQualification,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +92,6 @@ def test_a_new_vendor_registers_completes_its_profile_and_is_found(
         },
     )
     assert response.status_code == 302
-    from vendors.models import Industry, Language, SecurityControl, ServiceFunction, Technology
 
     client.post(
         reverse("vendor_profile_services"),
@@ -283,9 +294,6 @@ def test_centre_form_errors_keep_input(vendor_a):
 
 
 def test_directory_query_count_is_constant(procurement_manager, django_assert_max_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = logged_in(procurement_manager)
 
     def make(n, start):

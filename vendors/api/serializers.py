@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from vendors.geography import is_known_country
 from vendors.models import (
     Certification,
     CertificationType,
@@ -95,15 +97,11 @@ class DeliveryCentreWriteSerializer(serializers.Serializer):
     )
 
     def validate_country(self, value: str) -> str:
-        from vendors.geography import is_known_country
-
         if not is_known_country(value):
             raise serializers.ValidationError(f"'{value}' is not a known ISO 3166 country code.")
         return value.upper()
 
     def validate_time_zone(self, value: str) -> str:
-        import zoneinfo
-
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

@@ -1,0 +1,1 @@
+"""The top layer: what composes every app (the dashboard, the onboarding choice)."""
