@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from accounts.audit import audit_record
 from accounts.models import User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import (
     ConflictError,
     NotFoundError,

@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
+from accounts.mail import send_templated_email
 from accounts.models import BuyerMembership, BuyerRole, User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import (
     ApplicationError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
 )
-from bpo_portal.mail import send_templated_email
 from bpo_portal.permissions import (
     Capability,
     require_buyer,

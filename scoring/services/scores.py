@@ -11,8 +11,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import User
-from bpo_portal.audit import audit_record
 from bpo_portal.errors import (
     ApplicationError,
     ConflictError,
