@@ -41,6 +41,18 @@ def database_url_for_subprocess() -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+def subprocess_env(defaults: dict[str, str], extra_env: dict[str, str] | None) -> dict[str, str]:
+    """The environment of a process a test starts: ours, the defaults, then the test's.
+    A test that points REDIS_URL elsewhere (a private redis-server) moves the cache with
+    it, unless it names a cache itself: CACHE_REDIS_URL inherited from this process (each
+    parallel test process has its own cache database) would keep the cache on the shared
+    Redis."""
+    env = {**os.environ, **defaults, **(extra_env or {})}
+    if extra_env and "REDIS_URL" in extra_env and "CACHE_REDIS_URL" not in extra_env:
+        env.pop("CACHE_REDIS_URL", None)
+    return env
+
+
 class RealWorker:
     """Start `celery worker` as its own process, listening on a private queue.
 
@@ -57,14 +69,15 @@ class RealWorker:
         name: str = "",
     ) -> None:
         self.queue = queue
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bpo_portal.settings.base",
-            "DATABASE_URL": database_url_for_subprocess(),
-            "EMAIL_URL": "consolemail://",
-            "CELERY_TASK_ALWAYS_EAGER": "False",
-            **(extra_env or {}),
-        }
+        env = subprocess_env(
+            {
+                "DJANGO_SETTINGS_MODULE": "bpo_portal.settings.base",
+                "DATABASE_URL": database_url_for_subprocess(),
+                "EMAIL_URL": "consolemail://",
+                "CELERY_TASK_ALWAYS_EAGER": "False",
+            },
+            extra_env,
+        )
         node = f"{name or queue}"
         self.log_path = Path(tempfile.gettempdir()) / f"bpo-worker-{node}.log"
         self.log = open(self.log_path, "w")  # noqa: SIM115
@@ -181,16 +194,17 @@ class LiveServer:
     def __init__(self, extra_env: dict[str, str] | None = None, name: str = "server") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.live_settings",
-            "DATABASE_URL": database_url_for_subprocess(),
-            "REDIS_URL": settings.REDIS_URL,
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "EMAIL_URL": "consolemail://",
-            "CELERY_TASK_ALWAYS_EAGER": "False",
-            **(extra_env or {}),
-        }
+        env = subprocess_env(
+            {
+                "DJANGO_SETTINGS_MODULE": "tests.live_settings",
+                "DATABASE_URL": database_url_for_subprocess(),
+                "REDIS_URL": settings.REDIS_URL,
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                "EMAIL_URL": "consolemail://",
+                "CELERY_TASK_ALWAYS_EAGER": "False",
+            },
+            extra_env,
+        )
         self.log_path = Path(tempfile.gettempdir()) / f"bpo-{name}-{self.port}.log"
         self.log = open(self.log_path, "w")  # noqa: SIM115
         self.process = subprocess.Popen(

@@ -17,7 +17,6 @@ ones on 6379 and 5432 are never stopped.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -41,7 +40,15 @@ from jobs.models import Job, JobState
 from jobs.services import QUEUE_DOWN_MESSAGE
 from reports.models import Report
 from tests.conftest import PASSWORD
-from tests.helpers import ROOT, LiveServer, PrivatePostgres, PrivateRedis, RealWorker, wait_until
+from tests.helpers import (
+    ROOT,
+    LiveServer,
+    PrivatePostgres,
+    PrivateRedis,
+    RealWorker,
+    subprocess_env,
+    wait_until,
+)
 from tests.scoring.conftest import (  # noqa: F401
     before_publication,
     evaluation,
@@ -217,11 +224,9 @@ def test_redis_stopped_while_a_report_is_asked_for(
             "bpo_portal.tasks.resend_stalled_emails",
         ],
         cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bpo_portal.settings.base",
-            "REDIS_URL": redis.url,
-        },
+        env=subprocess_env(
+            {"DJANGO_SETTINGS_MODULE": "bpo_portal.settings.base"}, {"REDIS_URL": redis.url}
+        ),
         check=True,
         capture_output=True,
         timeout=60,
