@@ -39,7 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     membership = buyer_membership(user)
     if membership is not None:
-        from proposals.selectors import buyer_dashboard as proposals_buyer_dashboard
+        from proposals.presenters import buyer_dashboard as proposals_buyer_dashboard
         from rfp.selectors import buyer_dashboard as rfp_buyer_dashboard
         from scoring.selectors import evaluator_dashboard
 
@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         from vendors.selectors import profile_completeness, vendor_profile
 
         company = vendor_profile(company_id=vendor.company_id)
-        from proposals.selectors import vendor_dashboard as proposals_vendor_dashboard
+        from proposals.presenters import vendor_dashboard as proposals_vendor_dashboard
 
         percent, checklist = profile_completeness(company)
         missing = [item for item in checklist if not item.done]

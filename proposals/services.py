@@ -42,7 +42,7 @@ from bpo_portal.mail import send_templated_email
 from bpo_portal.permissions import Capability, buyer_membership, require_buyer, require_vendor
 from bpo_portal.uploads import DOCUMENT_KINDS, validate_upload
 from bpo_portal.web import site_link
-from proposals import selectors
+from proposals import checklist, selectors
 from proposals.compliance import evaluate_compliance
 from proposals.content import build_content, content_sha256, decimal_text, read_content
 from proposals.models import (
@@ -235,7 +235,7 @@ def parse_price(raw: Any, *, currency: str) -> Decimal | None:
             f"{value:,.0f} {currency} is more than any single price can be "
             f"({MAX_UNIT_PRICE:,.0f} {currency}): check for extra digits."
         )
-    problem = selectors.price_decimals_problem(value, currency)
+    problem = checklist.price_decimals_problem(value, currency)
     if problem:
         raise ValueError(problem)
     return value
@@ -900,7 +900,7 @@ def proposal_submit(*, actor: User, proposal: Proposal) -> ProposalVersion:
             rate = selectors.exchange_rate_for(
                 base=working.currency, quote=rfp.currency, on=now.date()
             )
-        problems = selectors.proposal_problems(working)
+        problems = checklist.proposal_problems(working)
         if problems:
             fields: dict[str, list[str]] = {}
             for problem in problems:

@@ -27,7 +27,7 @@ from bpo_portal.errors import ApplicationError, ConflictError
 from bpo_portal.permissions import buyer_membership, vendor_membership
 from bpo_portal.uploads import serve_private_file
 from bpo_portal.web import request_user
-from proposals import selectors, services
+from proposals import checklist, presenters, selectors, services
 from proposals.forms import (
     AttachmentForm,
     CentresForm,
@@ -76,7 +76,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             request,
             "proposals/list_vendor.html",
             {
-                "dashboard": selectors.vendor_dashboard(user),
+                "dashboard": presenters.vendor_dashboard(user),
                 "proposals": selectors.proposals_visible_to(user)
                 .select_related("rfp", "rfp__organization", "submitted_version")
                 .defer("submitted_version__content")
@@ -128,7 +128,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if buyer_membership(user) is not None:
         return _buyer_proposal(request, pk)
     proposal = selectors.vendor_proposal(user, pk)
-    groups = selectors.proposal_task_list(proposal)
+    groups = presenters.proposal_task_list(proposal)
     return render(
         request,
         "proposals/overview.html",
@@ -136,7 +136,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "rfp": proposal.rfp,
             "groups": groups,
-            "percent": selectors.completeness_percent(groups),
+            "percent": presenters.completeness_percent(groups),
             "editable": proposal.rfp.is_open_for_bids(),
             "versions": selectors.proposal_versions(proposal),
             "addenda": selectors.addenda_since_submission(proposal),
@@ -388,13 +388,13 @@ def proposal_lot_pricing(request: HttpRequest, pk: int, lot_pk: int) -> HttpResp
 
     def totals_oob() -> str:
         fresh = selectors.proposal_working_copy(proposal.pk)
-        _, costs, rate = selectors.working_content(fresh)
+        _, costs, rate = presenters.working_content(fresh)
         return render_to_string(
             "proposals/partials/running_total.html",
             {"lot": lot, "cost": costs.get(lot.pk), "proposal": fresh, "rate": rate, "oob": True},
         )
 
-    _, costs, rate = selectors.working_content(proposal)
+    _, costs, rate = presenters.working_content(proposal)
     from rfp.selectors import lot_volumes
 
     return _save_part(
@@ -624,9 +624,9 @@ def proposal_check(request: HttpRequest, pk: int) -> HttpResponse:
             editable = proposal.rfp.is_open_for_bids()
         else:
             return redirect("proposal_receipt", proposal.pk, version.number)
-    content, costs, rate = selectors.working_content(proposal)
-    problems = selectors.proposal_problems(proposal)
-    groups = selectors.proposal_task_list(proposal, problems=problems)
+    content, costs, rate = presenters.working_content(proposal)
+    problems = checklist.proposal_problems(proposal)
+    groups = presenters.proposal_task_list(proposal, problems=problems)
     links = {task.key: task.url for group in groups for task in group.tasks}
     return render(
         request,
@@ -635,13 +635,13 @@ def proposal_check(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "rfp": proposal.rfp,
             "editable": editable,
-            "problems": selectors.problem_summary(proposal, problems),
+            "problems": presenters.problem_summary(proposal, problems),
             "error": error,
             "content": content,
             "rate": rate,
-            "answer_sections": selectors.answer_sections(proposal.rfp, content),
+            "answer_sections": presenters.answer_sections(proposal.rfp, content),
             "warnings": [] if problems else selectors.vendor_compliance_warnings(proposal, content),
-            "lots": selectors.lot_views(proposal.rfp, content, costs),
+            "lots": presenters.lot_views(proposal.rfp, content, costs),
             "links": links if editable else None,
             "lot_links": None
             if not editable
@@ -772,7 +772,7 @@ def proposal_rfp_answers(request: HttpRequest, rfp_pk: int) -> HttpResponse:
         {
             **_buyer_context(rfp, access),
             "proposals": items,
-            "rows": selectors.answers_side_by_side(content_rfp, items) if content_rfp else [],
+            "rows": presenters.answers_side_by_side(content_rfp, items) if content_rfp else [],
         },
     )
 
@@ -782,7 +782,7 @@ def proposal_rfp_prices(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     rfp, access, content_rfp, items = _opened(request, rfp_pk)
     tables = []
     if content_rfp is not None and access.commercial_visible:
-        tables = selectors.prices_side_by_side(content_rfp, items)
+        tables = presenters.prices_side_by_side(content_rfp, items)
     return render(
         request,
         "proposals/buyer_prices.html",
@@ -847,8 +847,8 @@ def _buyer_proposal(
     lots = []
     answers = []
     if item is not None:
-        answers = selectors.answer_sections(rfp, item.content)
-        lots = selectors.lot_views(rfp, item.content, item.costs, for_buyer=True)
+        answers = presenters.answer_sections(rfp, item.content)
+        lots = presenters.lot_views(rfp, item.content, item.costs, for_buyer=True)
     return render(
         request,
         "proposals/buyer_detail.html",

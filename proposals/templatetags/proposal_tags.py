@@ -71,14 +71,14 @@ def hours(value: float | None) -> str:
 
 @register.inclusion_tag("proposals/partials/rfp_vendor_card.html", takes_context=True)
 def vendor_proposal_card(context: dict[str, Any], rfp: Any) -> dict[str, Any]:
-    from proposals import selectors
+    from proposals import presenters, selectors
 
     user = context.get("user") or getattr(context.get("request"), "user", None)
     proposal = selectors.vendor_proposal_for_rfp(user, rfp)
     percent_done = None
     if proposal is not None and proposal.status == "draft":
         working = selectors.proposal_working_copy(proposal.pk)
-        percent_done = selectors.completeness_percent(selectors.proposal_task_list(working))
+        percent_done = presenters.completeness_percent(presenters.proposal_task_list(working))
     return {
         "rfp": rfp,
         "proposal": proposal,
