@@ -41,7 +41,7 @@ from vendors.geography import business_hours_overlap, country_name
 from vendors.models import Language
 from vendors.selectors import location_model_for, location_overrides_for
 
-# --- The vendor's task list ----------------------------------------------------------------------
+# --- The vendor's task list ---------------------------------------------------------------------
 
 
 @dataclass
@@ -207,7 +207,7 @@ def problem_summary(proposal: Proposal, problems: list[Problem]) -> list[tuple[s
     return out
 
 
-# --- Side by side (buyers) -----------------------------------------------------------------------
+# --- Side by side (buyers) ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -358,7 +358,7 @@ def prices_side_by_side(rfp: RFP, proposals: list[SubmittedProposal]) -> list[Lo
     return tables
 
 
-# --- What a proposal says, laid out for a page ---------------------------------------------------
+# --- What a proposal says, laid out for a page --------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -524,7 +524,7 @@ def working_content(
     return content, costs, rate
 
 
-# --- Dashboards ----------------------------------------------------------------------------------
+# --- Dashboards ---------------------------------------------------------------------------------
 
 
 def vendor_dashboard(user: Any) -> dict[str, Any]:

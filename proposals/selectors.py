@@ -653,7 +653,7 @@ def opened_proposal(
     return proposal, access, items[0] if items else None
 
 
-# --- For the RFP layer (rfp.hooks), the vendor's preview -----------------------------------------
+# --- For the RFP layer (rfp.hooks), the vendor's preview ----------------------------------------
 
 
 def envelope_timeline(rfp: RFP) -> list[Any]:
