@@ -17,8 +17,8 @@ from bpo_portal.errors import ApplicationError
 from bpo_portal.forms import add_application_error
 from bpo_portal.permissions import buyer_membership, vendor_membership
 from bpo_portal.web import request_user
-from proposals.selectors import buyer_dashboard as proposals_buyer_dashboard
-from proposals.selectors import vendor_dashboard as proposals_vendor_dashboard
+from proposals.presenters import buyer_dashboard as proposals_buyer_dashboard
+from proposals.presenters import vendor_dashboard as proposals_vendor_dashboard
 from rfp.selectors import buyer_dashboard as rfp_buyer_dashboard
 from scoring.selectors import evaluator_dashboard
 from vendors.forms import VendorCompanyRegistrationForm

@@ -18,18 +18,21 @@ The seal, in one place:
 Buyers never read the working copy: they read the last submitted version
 (`SubmittedProposal`), filtered by `content.content_for_envelopes`. Pages,
 API, admin, reports and scoring all go through these functions.
+
+What stops a working copy from being submitted is `proposals.checklist`; the
+reads shaped for pages (task list, side-by-side tables, dashboards) are
+`proposals.presenters`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.urls import reverse
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from bpo_portal.errors import ConflictError, NotFoundError
@@ -40,6 +43,7 @@ from bpo_portal.permissions import (
     buyer_membership,
     vendor_membership,
 )
+from proposals.compliance import evaluate_compliance
 from proposals.content import (
     SubmittedContent,
     read_content,
@@ -58,19 +62,16 @@ from proposals.models import (
 from rfp import pricing
 from rfp.models import (
     RFP,
+    Addendum,
     Lot,
     PricingLine,
     Question,
-    QuestionKind,
     QuestionSection,
     RFPStatus,
     ServiceLevel,
 )
-from rfp.tasklist import StatusDisplay, step_status
+from rfp.selectors import TimelineEntry, lot_volumes
 from vendors.models import Certification, DeliveryCentre
-
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 
 
 class ProposalsSealedError(ConflictError):
@@ -393,295 +394,9 @@ def staffing_months(lot: Lot) -> int:
     return max(lot.ramp_up_months or 0, 1)
 
 
-# --- The checklist ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    part: str  # "settings", "questionnaire", "pricing:<lot id>", "slas:...", "centres:...",
-    # "staffing:..."
-    field: str  # the service's field key, e.g. "prices.12"
-    message: str
-    missing: bool = True  # False: something is wrong, not merely not done yet
-
-
-def price_decimals_problem(amount: Decimal, currency: str) -> str | None:
-    places = currency_decimals(currency)
-    if amount != amount.quantize(Decimal(1).scaleb(-places)):
-        if places == 0:
-            return f"{currency} has no minor unit: give a whole number."
-        return f"{currency} has {places} decimal places: round {amount.normalize():f} to {places}."
-    return None
-
-
-def stored_answer_problem(question: Question, value: Any) -> str | None:
-    """A stored answer the question no longer accepts (an addendum changed its choices)."""
-    if question.kind == QuestionKind.SINGLE_CHOICE and value not in question.choices:
-        return "The buyer changed the choices of this question: choose again."
-    if question.kind == QuestionKind.MULTIPLE_CHOICE and any(
-        item not in question.choices for item in value
-    ):
-        return "The buyer changed the choices of this question: choose again."
-    return None
-
-
-def is_blank_answer(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-def proposal_problems(proposal: Proposal) -> list[Problem]:
-    """Everything that stops the working copy from being submitted. Reads the
-    prefetched working copy (see `proposal_working_copy`)."""
-    rfp = proposal.rfp
-    lots = lots_by_id(rfp)
-    parts = [part for part in proposal.lots.all() if part.lot_id in lots]
-    problems: list[Problem] = []
-    if not parts:
-        problems.append(Problem("settings", "lots", "Choose at least one lot to bid on."))
-    if proposal.currency != rfp.currency:
-        if not rfp.allow_vendor_currency:
-            problems.append(
-                Problem(
-                    "settings",
-                    "currency",
-                    f"The buyer asks for prices in {rfp.currency}: change the currency.",
-                    missing=False,
-                )
-            )
-        elif exchange_rate_for(base=proposal.currency, quote=rfp.currency) is None:
-            problems.append(
-                Problem(
-                    "settings",
-                    "currency",
-                    f"No exchange rate from {proposal.currency} to {rfp.currency} is stored: "
-                    f"price in {rfp.currency}, or ask the buyer.",
-                    missing=False,
-                )
-            )
-    answers = {answer.question_id: answer.value for answer in proposal.answers.all()}
-    for question in questions_of(rfp):
-        value = answers.get(question.pk)
-        key = f"answers.{question.pk}"
-        if is_blank_answer(value):
-            if question.mandatory:
-                problems.append(Problem("questionnaire", key, f"Answer “{_short(question.text)}”."))
-            continue
-        error = stored_answer_problem(question, value)
-        if error:
-            problems.append(
-                Problem("questionnaire", key, f"“{_short(question.text)}”: {error}", missing=False)
-            )
-    for part in parts:
-        problems.extend(_lot_problems(proposal, part, lots[part.lot_id]))
-    return problems
-
-
-def _short(text: str, length: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def _lot_problems(proposal: Proposal, part: ProposalLot, lot: Lot) -> list[Problem]:
-    problems: list[Problem] = []
-    where = f"Lot “{lot.name}”"
-    prices = {price.pricing_line_id: price for price in part.prices.all()}
-    for line in lot.pricing_lines.all():
-        price = prices.get(line.pk)
-        key = f"prices.{line.pk}"
-        if price is None:
-            problems.append(
-                Problem(f"pricing:{lot.pk}", key, f"{where}: price “{_short(line.description)}”.")
-            )
-            continue
-        error = price_decimals_problem(price.unit_price, proposal.currency)
-        if error:
-            problems.append(
-                Problem(
-                    f"pricing:{lot.pk}",
-                    key,
-                    f"{where}, “{_short(line.description)}”: {error}",
-                    missing=False,
-                )
-            )
-    commitments = {c.service_level_id: c for c in part.sla_commitments.all()}
-    for level in lot.service_levels.all():
-        if level.pk not in commitments:
-            problems.append(
-                Problem(
-                    f"slas:{lot.pk}",
-                    f"slas.{level.pk}.accepts_target",
-                    f"{where}: accept the target for “{_short(level.name)}” or propose another.",
-                )
-            )
-    centres = list(part.centres.all())
-    if not centres:
-        problems.append(
-            Problem(
-                f"centres:{lot.pk}",
-                "centres",
-                f"{where}: choose at least one delivery centre and its share of the volume.",
-            )
-        )
-    else:
-        total = sum((c.share for c in centres), ZERO)
-        if total != HUNDRED:
-            problems.append(
-                Problem(
-                    f"centres:{lot.pk}",
-                    "centres",
-                    f"{where}: the delivery centres' shares add up to {total.normalize():f} %; "
-                    "they must add up to exactly 100 %.",
-                    missing=total < HUNDRED,
-                )
-            )
-    months = staffing_months(lot)
-    plan = list(part.staffing_plan or [])
-    if len(plan) != months or any(n is None for n in plan):
-        problems.append(
-            Problem(
-                f"staffing:{lot.pk}",
-                "headcount",
-                f"{where}: give the headcount for each of the {months} month"
-                f"{'s' if months > 1 else ''} of the ramp-up.",
-            )
-        )
-    return problems
-
-
-@dataclass
-class Task(StatusDisplay):
-    key: str
-    label: str
-    url: str
-    status: str  # one of rfp.tasklist.STATUSES
-    problems: list[Problem] = field(default_factory=list)
-    summary: str = ""
-
-
-@dataclass
-class TaskGroup:
-    title: str
-    tasks: list[Task]
-
-
-def proposal_task_list(
-    proposal: Proposal, *, problems: list[Problem] | None = None
-) -> list[TaskGroup]:
-    """The GOV.UK-style task list: each part with its status."""
-    rfp = proposal.rfp
-    if problems is None:
-        problems = proposal_problems(proposal)
-    by_part: dict[str, list[Problem]] = {}
-    for problem in problems:
-        by_part.setdefault(problem.part, []).append(problem)
-    lots = lots_by_id(rfp)
-    parts = {part.lot_id: part for part in proposal.lots.all() if part.lot_id in lots}
-    groups: list[TaskGroup] = []
-
-    general: list[Task] = []
-    if len(lots) > 1 or rfp.allow_vendor_currency:
-        settings_problems = by_part.get("settings", [])
-        general.append(
-            Task(
-                "settings",
-                "Lots and currency",
-                reverse("proposal_settings", args=[proposal.pk]),
-                step_status(settings_problems, bool(parts)),
-                settings_problems,
-                f"{len(parts)} of {len(lots)} lot{'s' if len(lots) != 1 else ''} · "
-                f"prices in {proposal.currency}",
-            )
-        )
-    questions = questions_of(rfp)
-    answered = sum(1 for answer in proposal.answers.all() if not is_blank_answer(answer.value))
-    questionnaire_problems = by_part.get("questionnaire", [])
-    general.append(
-        Task(
-            "questionnaire",
-            "Questionnaire",
-            reverse("proposal_questionnaire", args=[proposal.pk]),
-            step_status(questionnaire_problems, answered > 0),
-            questionnaire_problems,
-            f"{answered} of {len(questions)} answered",
-        )
-    )
-    groups.append(TaskGroup("Your answers", general))
-
-    for lot_id, part in parts.items():
-        lot = lots[lot_id]
-        tasks = []
-        for key, label, started, summary in (
-            (
-                "pricing",
-                "Pricing",
-                bool(list(part.prices.all())),
-                f"{len(part.prices.all())} of {len(lot.pricing_lines.all())} lines priced",
-            ),
-            (
-                "slas",
-                "Service levels",
-                bool(list(part.sla_commitments.all())),
-                f"{len(part.sla_commitments.all())} of {len(lot.service_levels.all())} answered",
-            ),
-            (
-                "centres",
-                "Delivery centres",
-                bool(list(part.centres.all())),
-                f"{len(part.centres.all())} centre{'s' if len(part.centres.all()) != 1 else ''}",
-            ),
-            (
-                "staffing",
-                "Staffing and transition plan",
-                any(n is not None for n in part.staffing_plan or []) or bool(part.transition_plan),
-                f"{staffing_months(lot)} month ramp-up",
-            ),
-        ):
-            mine = by_part.get(f"{key}:{lot_id}", [])
-            if key == "slas" and not list(lot.service_levels.all()):
-                continue
-            tasks.append(
-                Task(
-                    f"{key}:{lot_id}",
-                    label,
-                    reverse(f"proposal_lot_{key}", args=[proposal.pk, lot_id]),
-                    step_status(mine, started),
-                    mine,
-                    summary,
-                )
-            )
-        groups.append(TaskGroup(f"Lot: {lot.name}", tasks))
-
-    attachments = list(proposal.attachments.all())
-    groups.append(
-        TaskGroup(
-            "Supporting documents",
-            [
-                Task(
-                    "attachments",
-                    "Attachments",
-                    reverse("proposal_attachments", args=[proposal.pk]),
-                    step_status([], bool(attachments), optional=True),
-                    [],
-                    f"{len(attachments)} file{'s' if len(attachments) != 1 else ''}",
-                )
-            ],
-        )
-    )
-    return groups
-
-
-def completeness_percent(groups: list[TaskGroup]) -> int:
-    tasks = [task for group in groups for task in group.tasks if task.status != "optional"]
-    if not tasks:
-        return 100
-    return round(100 * sum(1 for task in tasks if task.status == "completed") / len(tasks))
-
-
 def addenda_since_submission(proposal: Proposal) -> list[Any]:
     """Addenda the buyer issued after the vendor's last submission: the vendor
     should review its proposal and submit again to confirm it."""
-    from rfp.models import Addendum
-
     version = proposal.submitted_version
     if version is None or proposal.status != ProposalStatus.SUBMITTED:
         return []
@@ -791,8 +506,6 @@ def lot_cost(lot: Lot, submitted: SubmittedContent) -> LotCost | None:
                 fixed_quantity=line.fixed_quantity,
             )
         )
-    from rfp.selectors import lot_volumes
-
     try:
         tco = pricing.total_cost_of_ownership(priced, lot_volumes(lot))
     except pricing.PricingError as exc:
@@ -938,164 +651,11 @@ def opened_proposal(
     return proposal, access, items[0] if items else None
 
 
-# --- Side by side -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnswerCell:
-    proposal_id: int
-    value: Any
-    display: str
-    fails_knockout: bool = False
-    attachment: Any = None
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    question: Question
-    section_title: str
-    cells: list[AnswerCell]
-
-
-def display_answer(question: Question, value: Any) -> str:
-    if is_blank_answer(value):
-        return ""
-    if question.kind == QuestionKind.YES_NO:
-        return {"yes": "Yes", "no": "No"}.get(str(value), str(value))
-    if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        return ", ".join(str(item) for item in value)
-    if question.kind == QuestionKind.NUMBER:
-        return f"{Decimal(str(value)):,f}" if value not in (None, "") else ""
-    return str(value)
-
-
-def fails_knockout(question: Question, value: Any) -> bool:
-    return bool(question.is_knockout) and value != question.knockout_answer
-
-
-def answers_side_by_side(rfp: RFP, proposals: list[SubmittedProposal]) -> list[AnswerRow]:
-    """Every question, one cell per proposal. `rfp` has its content prefetched."""
-    rows = []
-    for section in rfp.sections.all():
-        for question in section.questions.all():
-            cells = []
-            for item in proposals:
-                value = item.content.answers.get(question.pk)
-                attachment = None
-                if question.kind == QuestionKind.FILE and value is not None:
-                    attachment = next((a for a in item.content.attachments if a.id == value), None)
-                cells.append(
-                    AnswerCell(
-                        proposal_id=item.proposal.pk,
-                        value=value,
-                        display=attachment.name if attachment else display_answer(question, value),
-                        fails_knockout=fails_knockout(question, value),
-                        attachment=attachment,
-                    )
-                )
-            rows.append(AnswerRow(question, section.title, cells))
-    return rows
-
-
-@dataclass(frozen=True)
-class PriceCell:
-    amount: Decimal | None  # in the proposal's currency
-    currency: str
-    converted: Decimal | None  # in the RFP's currency
-    comment: str = ""
-    is_lowest: bool = False
-
-
-@dataclass(frozen=True)
-class PriceRow:
-    line: Any
-    cells: list[PriceCell]
-
-
-@dataclass(frozen=True)
-class CostCell:
-    cost: LotCost | None
-    is_lowest: bool = False
-
-
-@dataclass(frozen=True)
-class LotPrices:
-    lot: Lot
-    rows: list[PriceRow]
-    costs: list[CostCell]
-    breakdown: list[tuple[str, list[Decimal | None]]]
-
-
-def _mark_lowest(values: list[Decimal | None]) -> list[bool]:
-    present = [v for v in values if v is not None]
-    lowest = min(present) if present else None
-    return [v is not None and v == lowest for v in values]
-
-
-def prices_side_by_side(rfp: RFP, proposals: list[SubmittedProposal]) -> list[LotPrices]:
-    """Per lot, every pricing line with each proposal's unit price (the lowest,
-    compared in the RFP currency, marked), then the TCO per proposal."""
-    tables = []
-    for lot in rfp.lots.all():
-        rows = []
-        for line in lot.pricing_lines.all():
-            raw: list[PriceCell] = []
-            for item in proposals:
-                part = item.content.lots.get(lot.pk)
-                price = part.prices.get(line.pk) if part and part.prices is not None else None
-                cost = (item.costs or {}).get(lot.pk)
-                if price is None or cost is None:
-                    raw.append(PriceCell(None, item.content.currency or "", None))
-                    continue
-                raw.append(
-                    PriceCell(
-                        price.unit_price,
-                        cost.currency,
-                        cost.convert(price.unit_price) if cost.converted else price.unit_price,
-                        price.comment,
-                    )
-                )
-            lowest = _mark_lowest([cell.converted for cell in raw])
-            rows.append(
-                PriceRow(
-                    line,
-                    [
-                        PriceCell(c.amount, c.currency, c.converted, c.comment, flag)
-                        for c, flag in zip(raw, lowest, strict=True)
-                    ],
-                )
-            )
-        costs = [(item.costs or {}).get(lot.pk) for item in proposals]
-        lowest_costs = _mark_lowest([c.total if c else None for c in costs])
-        labels = [
-            "One-time charges",
-            "Recurring charges over the term",
-            "Per-user charges over the term",
-            "Per-device charges over the term",
-        ]
-        breakdown = [
-            (label, values)
-            for label in labels
-            if any(values := [dict(c.breakdown).get(label) if c and c.tco else None for c in costs])
-        ]
-        tables.append(
-            LotPrices(
-                lot,
-                rows,
-                [CostCell(c, flag) for c, flag in zip(costs, lowest_costs, strict=True)],
-                breakdown,
-            )
-        )
-    return tables
-
-
-# --- Timeline, dashboards -----------------------------------------------------------------------
+# --- For the RFP layer (rfp.hooks), the vendor's preview ----------------------------------------
 
 
 def envelope_timeline(rfp: RFP) -> list[Any]:
     """The envelope openings as entries of the RFP timeline (rfp.selectors.TimelineEntry)."""
-    from rfp.selectors import TimelineEntry
-
     entries = []
     for opening in EnvelopeOpening.objects.filter(rfp=rfp).select_related("opened_by"):
         entries.append(
@@ -1120,287 +680,7 @@ def companies_with_submission_ids(rfp: RFP) -> list[int]:
     )
 
 
-def vendor_dashboard(user: Any) -> dict[str, Any]:
-    """The vendor dashboard's proposals panel: open RFPs with the response and
-    the proposal's state, drafts with their completeness, submitted proposals
-    with their receipts."""
-    from rfp.selectors import vendor_dashboard as rfp_vendor_dashboard
-
-    vendor = vendor_membership(user)
-    empty: dict[str, Any] = {"open_rfps": [], "drafts": [], "submitted": [], "addenda": 0}
-    if vendor is None:
-        return empty
-    rfp_panel = rfp_vendor_dashboard(user)
-    open_rfps = rfp_panel["open_rfps"]
-    proposals = {
-        proposal.rfp_id: proposal
-        for proposal in Proposal.objects.filter(company_id=vendor.company_id)
-        .select_related("rfp", "rfp__organization", "submitted_version")
-        .defer("submitted_version__content")
-    }
-    rows = [{"rfp": rfp, "proposal": proposals.get(rfp.pk)} for rfp in open_rfps]
-    drafts = []
-    for row in rows:
-        proposal = row["proposal"]
-        if proposal is not None and (
-            proposal.status != ProposalStatus.SUBMITTED or proposal.changed_since_submission
-        ):
-            working = proposal_working_copy(proposal.pk)
-            groups = proposal_task_list(working)
-            drafts.append(
-                {
-                    "proposal": working,
-                    "rfp": row["rfp"],
-                    "percent": completeness_percent(groups),
-                }
-            )
-    submitted = sorted(
-        (p for p in proposals.values() if p.submitted_version_id is not None),
-        key=lambda p: p.submitted_at or timezone.now(),
-        reverse=True,
-    )[:10]
-    return {
-        "open_rfps": rows,
-        "drafts": drafts,
-        "submitted": submitted,
-        "addenda": rfp_panel["addenda_to_acknowledge"],
-    }
-
-
-def buyer_dashboard(user: Any) -> dict[str, Any]:
-    """The buyer dashboard's proposals panel: per RFP, how many proposals arrived
-    and whether they are still sealed."""
-    membership = buyer_membership(user)
-    if membership is None:
-        return {"rfps": []}
-    from django.db.models import Count
-
-    rfps = list(
-        RFP.objects.filter(
-            organization_id=membership.organization_id,
-            is_template=False,
-            status__in=[
-                RFPStatus.PUBLISHED,
-                RFPStatus.CLOSED,
-                RFPStatus.UNDER_EVALUATION,
-            ],
-        )
-        .annotate(
-            submitted_count=Count("proposals", filter=Q(proposals__status=ProposalStatus.SUBMITTED))
-        )
-        .prefetch_related("envelope_openings")
-        .order_by("submission_deadline")[:10]
-    )
-    return {"rfps": [(rfp, envelope_state(rfp)) for rfp in rfps]}
-
-
-# --- What a proposal says, laid out for a page --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnswerView:
-    question: Question
-    value: Any
-    display: str
-    attachment: Any = None
-    fails_knockout: bool = False
-
-
-def answer_sections(rfp: RFP, content: SubmittedContent) -> list[tuple[str, list[AnswerView]]]:
-    """The questionnaire with the proposal's answers, section by section."""
-    attachments = {a.id: a for a in content.attachments}
-    out = []
-    for section in rfp.sections.all():
-        rows = []
-        for question in section.questions.all():
-            value = content.answers.get(question.pk)
-            attachment = attachments.get(value) if question.kind == QuestionKind.FILE else None
-            rows.append(
-                AnswerView(
-                    question,
-                    value,
-                    attachment.name if attachment else display_answer(question, value),
-                    attachment,
-                    fails_knockout(question, value) and not is_blank_answer(value),
-                )
-            )
-        out.append((section.title, rows))
-    return out
-
-
-@dataclass(frozen=True)
-class CentreView:
-    centre: Any  # content.SubmittedCentre
-    location_model: str = ""
-    overlap_hours: float | None = None
-    languages: str = ""
-    country_name: str = ""
-
-
-@dataclass(frozen=True)
-class LotView:
-    lot: Lot
-    part: Any  # content.SubmittedLot
-    prices: list[tuple[Any, Any, Any]]  # (pricing line, SubmittedPrice | None, LineTotal | None)
-    commitments: list[tuple[Any, Any]]  # (service level, SubmittedCommitment | None)
-    centres: list[CentreView]
-    staffing: list[tuple[int, int | None]]
-    cost: LotCost | None
-
-
-def lot_views(
-    rfp: RFP,
-    content: SubmittedContent,
-    costs: dict[int, LotCost] | None,
-    *,
-    for_buyer: bool = False,
-) -> list[LotView]:
-    """Each lot the proposal bids on, with its prices (if visible), SLA answers,
-    centres (for a buyer: their location model and business-hours overlap) and
-    staffing plan."""
-    location_of: Any = None
-    overlap_of: Any = None
-    organization = rfp.organization
-    if for_buyer and organization is not None:
-        from vendors.geography import business_hours_overlap
-        from vendors.selectors import location_model_for, location_overrides_for
-
-        overrides = location_overrides_for(organization=organization)
-
-        def location_of(country: str) -> str:
-            return location_model_for(
-                organization=organization, country=country, overrides=overrides
-            ).label
-
-        day = timezone.localtime(rfp.submission_deadline or timezone.now()).date()
-
-        def overlap_of(centre: Any) -> float | None:
-            try:
-                return business_hours_overlap(
-                    buyer_tz=str(organization.time_zone),
-                    buyer_start=organization.business_hours_start,
-                    buyer_end=organization.business_hours_end,
-                    centre_tz=centre.time_zone,
-                    centre_start=centre.opens_at,
-                    centre_end=centre.closes_at,
-                    centre_24_7=centre.is_24_7,
-                    on_date=day,
-                )
-            except ValueError:
-                return None
-
-    from vendors.geography import country_name
-    from vendors.models import Language
-
-    codes = {code for part in content.lots.values() for c in part.centres for code in c.languages}
-    names = dict(Language.objects.filter(code__in=codes).values_list("code", "name"))
-    views = []
-    for lot in rfp.lots.all():
-        part = content.lots.get(lot.pk)
-        if part is None:
-            continue
-        cost = (costs or {}).get(lot.pk)
-        prices = []
-        if part.prices is not None:
-            for line in lot.pricing_lines.all():
-                total = cost.line_totals.get(line.pk) if cost else None
-                prices.append((line, part.prices.get(line.pk), total))
-        views.append(
-            LotView(
-                lot=lot,
-                part=part,
-                prices=prices,
-                commitments=[
-                    (level, part.commitments.get(level.pk)) for level in lot.service_levels.all()
-                ],
-                centres=[
-                    CentreView(
-                        centre,
-                        location_of(centre.country) if location_of else "",
-                        overlap_of(centre) if overlap_of else None,
-                        ", ".join(names.get(code, code) for code in centre.languages),
-                        country_name(centre.country),
-                    )
-                    for centre in sorted(part.centres, key=lambda c: (-c.share, c.name))
-                ],
-                staffing=[
-                    (
-                        month,
-                        part.staffing_plan[month - 1] if month <= len(part.staffing_plan) else None,
-                    )
-                    for month in range(1, staffing_months(lot) + 1)
-                ],
-                cost=cost,
-            )
-        )
-    return views
-
-
-def working_content(
-    proposal: Proposal,
-) -> tuple[SubmittedContent, dict[int, LotCost], RateQuote | None]:
-    """The working copy read like a submitted version: for the vendor's own
-    preview (check your answers, the running total on the pricing page)."""
-    from proposals.content import build_content
-
-    rfp = proposal.rfp
-    rate = None
-    if proposal.currency != rfp.currency:
-        rate = exchange_rate_for(base=proposal.currency, quote=rfp.currency)
-    content = read_content(
-        build_content(
-            proposal,
-            exchange_rate=rate.as_content() if rate else None,
-            rfp_version=rfp.version,
-        ),
-        commercial_open=True,
-    )
-    costs = {}
-    for lot in rfp.lots.all():
-        if lot.pk in content.lots:
-            cost = lot_cost(lot, content)
-            if cost is not None:
-                costs[lot.pk] = cost
-    return content, costs, rate
-
-
 def vendor_compliance_warnings(proposal: Proposal, content: SubmittedContent) -> list[str]:
     """What would make the vendor's proposal non-compliant, as far as the vendor
     can know: knock-out answers, certifications at the deadline, languages."""
-    from proposals.compliance import evaluate_compliance
-
     return evaluate_compliance(rfp=proposal.rfp, content=content, location_of=None).reasons
-
-
-_GROUPED = {
-    "questionnaire": "{n} required questions are not answered yet.",
-    "pricing": "Lot “{lot}”: {n} pricing lines are not priced yet.",
-    "slas": "Lot “{lot}”: {n} service levels are not answered yet.",
-}
-
-
-def problem_summary(proposal: Proposal, problems: list[Problem]) -> list[tuple[str, str]]:
-    """The check page's error summary: errors one by one, things not done yet
-    counted per part, each with the page that fixes it."""
-    lots = lots_by_id(proposal.rfp)
-    by_part: dict[str, list[Problem]] = {}
-    for problem in problems:
-        by_part.setdefault(problem.part, []).append(problem)
-    out = []
-    for part, items in by_part.items():
-        kind, _, lot_id = part.partition(":")
-        if kind == "settings":
-            url = reverse("proposal_settings", args=[proposal.pk])
-        elif kind == "questionnaire":
-            url = reverse("proposal_questionnaire", args=[proposal.pk])
-        else:
-            url = reverse(f"proposal_lot_{kind}", args=[proposal.pk, int(lot_id)])
-        missing = [p for p in items if p.missing]
-        errors = [p for p in items if not p.missing]
-        out.extend((p.message, url) for p in errors)
-        if len(missing) > 1 and kind in _GROUPED:
-            lot = lots.get(int(lot_id)) if lot_id else None
-            out.append((_GROUPED[kind].format(n=len(missing), lot=lot.name if lot else ""), url))
-        else:
-            out.extend((p.message, url) for p in missing)
-    return out

@@ -14,7 +14,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from proposals import selectors
+from proposals import checklist, selectors
 from proposals.content import content_for_envelopes, money_text
 from proposals.models import ComplianceStatus, Envelope, Proposal, ProposalVersion
 
@@ -313,7 +313,7 @@ def draft_data(proposal: Proposal) -> dict[str, Any]:
                     {
                         "pricing_line": price.pricing_line_id,
                         "unit_price": money_text(price.unit_price, proposal.currency)
-                        if selectors.price_decimals_problem(price.unit_price, proposal.currency)
+                        if checklist.price_decimals_problem(price.unit_price, proposal.currency)
                         is None
                         else f"{price.unit_price.normalize():f}",
                         "comment": price.comment,
@@ -352,6 +352,6 @@ def draft_data(proposal: Proposal) -> dict[str, Any]:
             for a in proposal.attachments.all()
         ],
         "problems": [
-            {"field": p.field, "message": p.message} for p in selectors.proposal_problems(proposal)
+            {"field": p.field, "message": p.message} for p in checklist.proposal_problems(proposal)
         ],
     }

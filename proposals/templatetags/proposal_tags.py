@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 
 from bpo_portal.permissions import vendor_membership
-from proposals import selectors
+from proposals import presenters, selectors
 from proposals.models import Proposal, ProposalStatus
 from proposals.selectors import envelope_state
 from rfp.models import FIXED_BASIS, VOLUME_FIELDS, Recurrence
@@ -79,7 +79,7 @@ def vendor_proposal_card(context: dict[str, Any], rfp: Any) -> dict[str, Any]:
     percent_done = None
     if proposal is not None and proposal.status == "draft":
         working = selectors.proposal_working_copy(proposal.pk)
-        percent_done = selectors.completeness_percent(selectors.proposal_task_list(working))
+        percent_done = presenters.completeness_percent(presenters.proposal_task_list(working))
     return {
         "rfp": rfp,
         "proposal": proposal,

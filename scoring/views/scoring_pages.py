@@ -19,7 +19,7 @@ from bpo_portal.permissions import (
 from bpo_portal.web import request_user
 from proposals import services as proposal_services
 from proposals.models import Proposal
-from proposals.selectors import answer_sections, lot_views
+from proposals.presenters import answer_sections, lot_views
 from rfp.models import RFP, Lot
 from rfp.selectors import rfp_with_content
 from scoring import selectors, services

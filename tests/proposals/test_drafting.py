@@ -10,7 +10,7 @@ import pytest
 
 from accounts.services import invitation_accept_new_user, invitation_create
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
-from proposals import selectors, services
+from proposals import checklist, selectors, services
 from proposals.models import PriceEntry, Proposal, ProposalLot
 from rfp import services as rfp_services
 from rfp.models import RFP, InvitationStatus, PricingLine, QuestionKind, RFPInvitation
@@ -283,7 +283,7 @@ def test_shares_over_100_percent_are_refused_and_under_is_in_progress(rfp, vendo
         shares={first.pk: "60", second.pk: "30"},
     )
     working = selectors.proposal_working_copy(proposal.pk)
-    problem = next(p for p in selectors.proposal_problems(working) if p.field == "centres")
+    problem = next(p for p in checklist.proposal_problems(working) if p.field == "centres")
     assert "add up to 90 %" in problem.message and problem.missing
     with pytest.raises(ApplicationError) as refused:
         services.proposal_centres_save(

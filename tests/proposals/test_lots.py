@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from proposals import selectors, services
+from proposals import checklist, selectors, services
 from proposals.models import ProposalLot
 from rfp import services as rfp_services
 from rfp.models import RFP, Lot
@@ -71,7 +71,7 @@ def test_a_multi_lot_rfp_asks_which_lots_first(two_lots, vendor_a, client):
     proposal = services.proposal_start(actor=vendor_a, rfp=two_lots)
     assert not ProposalLot.objects.filter(proposal=proposal).exists()
     working = selectors.proposal_working_copy(proposal.pk)
-    (problem,) = [p for p in selectors.proposal_problems(working) if p.part == "settings"]
+    (problem,) = [p for p in checklist.proposal_problems(working) if p.part == "settings"]
     assert problem.message == "Choose at least one lot to bid on."
     client.force_login(vendor_a)
     page = client.get(reverse("proposal_detail", args=[proposal.pk])).content.decode()

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from proposals import selectors, services
+from proposals import presenters, selectors, services
 from proposals.models import PriceEntry, Proposal, ProposalAnswer, ProposalLot
 from rfp import services as rfp_services
 from rfp.models import RFP, QuestionKind
@@ -255,21 +255,21 @@ def test_the_partials_other_pages_include(rfp, vendor_a, buyer_admin, client):
     request.user = vendor_a
     html = render_to_string(
         "proposals/partials/dashboard_vendor.html",
-        {"proposals_dashboard": selectors.vendor_dashboard(vendor_a)},
+        {"proposals_dashboard": presenters.vendor_dashboard(vendor_a)},
         request=request,
     )
     assert rfp.title[:40] in html and "% complete" in html
     submit(vendor_a, proposal)
     html = render_to_string(
         "proposals/partials/dashboard_vendor.html",
-        {"proposals_dashboard": selectors.vendor_dashboard(vendor_a)},
+        {"proposals_dashboard": presenters.vendor_dashboard(vendor_a)},
         request=request,
     )
     assert proposal.versions.get().sha256[:12] in html
     request.user = buyer_admin
     html = render_to_string(
         "proposals/partials/dashboard_buyer.html",
-        {"proposals_dashboard": selectors.buyer_dashboard(buyer_admin)},
+        {"proposals_dashboard": presenters.buyer_dashboard(buyer_admin)},
         request=request,
     )
     assert "1 proposal" in html and "sealed" in html

@@ -30,6 +30,7 @@ from proposals import selectors as proposal_selectors
 from proposals import services as proposal_services
 from proposals.content import read_content
 from proposals.models import Envelope, EnvelopeOpening
+from proposals.services import envelopes as proposal_envelopes
 from reports import services as report_services
 from rfp.models import RFP
 from scoring import results as scoring_results
@@ -178,7 +179,7 @@ def assert_refused(rfp: RFP, *reasons: str) -> None:
 
 def test_scoring_registers_its_rule_with_proposals():
     assert (
-        proposal_services._technical_evaluation_check
+        proposal_envelopes._technical_evaluation_check
         is scoring_results.technical_evaluation_blockers
     )
 
@@ -301,7 +302,7 @@ def test_the_service_refuses_to_open_the_prices_early(
 
 def test_no_registered_check_keeps_the_prices_sealed(monkeypatch, final, procurement_manager):
     """Fail closed: without scoring's check nobody can tell the evaluation is final."""
-    monkeypatch.setattr(proposal_services, "_technical_evaluation_check", None)
+    monkeypatch.setattr(proposal_envelopes, "_technical_evaluation_check", None)
     with pytest.raises(ConflictError) as refused:
         proposal_services.commercial_envelope_open(actor=procurement_manager, rfp=final.rfp)
     assert "cannot be checked" in refused.value.message

@@ -1,6 +1,5 @@
-"""The browser door for proposals. Thin: find what the user may see (selectors),
-parse the form, call one service, render. Rules live in proposals.services;
-who sees what lives in proposals.selectors.
+"""The vendor's side: starting a proposal, the task list's editor pages, the
+attachments, the check page with submission, the receipts and withdrawal.
 
 Every editor page is a plain form (POST, redirect to the task list) that htmx
 also saves on change: an htmx request gets back the "Saved at 14:02" status
@@ -15,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,15 +22,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bpo_portal.errors import ApplicationError, ConflictError
-from bpo_portal.permissions import buyer_membership, vendor_membership
-from bpo_portal.uploads import serve_private_file
 from bpo_portal.web import request_user
-from proposals import selectors, services
+from proposals import checklist, presenters, selectors, services
 from proposals.forms import (
     AttachmentForm,
     CentresForm,
-    CommercialOpenForm,
-    ComplianceOverrideForm,
     PartForm,
     PricingForm,
     QuestionnaireForm,
@@ -42,15 +36,9 @@ from proposals.forms import (
     WithdrawForm,
     show_error,
 )
-from proposals.models import (
-    Envelope,
-    Proposal,
-    ProposalAttachment,
-    ProposalStatus,
-    ProposalVersion,
-)
-from rfp.models import RFP, RFPStatus
-from rfp.selectors import rfps_visible_to
+from proposals.models import Envelope, Proposal, ProposalAttachment, ProposalStatus, ProposalVersion
+from rfp.models import RFP
+from rfp.selectors import lot_volumes
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -63,46 +51,7 @@ def _status(form: forms.Form, error: ApplicationError | None) -> int:
     return 400 if form.errors else 200
 
 
-# --- Lists --------------------------------------------------------------------------------------
-
-
-@login_required
-def proposal_list(request: HttpRequest) -> HttpResponse:
-    """Vendors: their proposals and the RFPs they can respond to. Buyers: their
-    RFPs with how many proposals arrived and whether they are still sealed."""
-    user = request_user(request)
-    if vendor_membership(user) is not None:
-        return render(
-            request,
-            "proposals/list_vendor.html",
-            {
-                "dashboard": selectors.vendor_dashboard(user),
-                "proposals": selectors.proposals_visible_to(user)
-                .select_related("rfp", "rfp__organization", "submitted_version")
-                .defer("submitted_version__content")
-                .order_by("-updated_at"),
-            },
-        )
-    membership = buyer_membership(user)
-    if membership is None:
-        return redirect("onboarding")
-    rfps = list(
-        rfps_visible_to(user)
-        .exclude(status__in=[RFPStatus.DRAFT, RFPStatus.PENDING_APPROVAL])
-        .annotate(
-            submitted_count=Count("proposals", filter=Q(proposals__status=ProposalStatus.SUBMITTED))
-        )
-        .prefetch_related("envelope_openings")
-        .order_by("-submission_deadline")
-    )
-    return render(
-        request,
-        "proposals/list_buyer.html",
-        {"rows": [(rfp, selectors.envelope_state(rfp)) for rfp in rfps]},
-    )
-
-
-# --- Vendors: starting and the overview ---------------------------------------------------------
+# --- Starting -----------------------------------------------------------------------------------
 
 
 @login_required
@@ -122,29 +71,7 @@ def proposal_start(request: HttpRequest, rfp_pk: int) -> HttpResponse:
     return redirect("proposal_detail", proposal.pk)
 
 
-@login_required
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    if buyer_membership(user) is not None:
-        return _buyer_proposal(request, pk)
-    proposal = selectors.vendor_proposal(user, pk)
-    groups = selectors.proposal_task_list(proposal)
-    return render(
-        request,
-        "proposals/overview.html",
-        {
-            "proposal": proposal,
-            "rfp": proposal.rfp,
-            "groups": groups,
-            "percent": selectors.completeness_percent(groups),
-            "editable": proposal.rfp.is_open_for_bids(),
-            "versions": selectors.proposal_versions(proposal),
-            "addenda": selectors.addenda_since_submission(proposal),
-        },
-    )
-
-
-# --- Vendors: the parts -------------------------------------------------------------------------
+# --- The parts ----------------------------------------------------------------------------------
 
 
 def _save_part(
@@ -388,15 +315,13 @@ def proposal_lot_pricing(request: HttpRequest, pk: int, lot_pk: int) -> HttpResp
 
     def totals_oob() -> str:
         fresh = selectors.proposal_working_copy(proposal.pk)
-        _, costs, rate = selectors.working_content(fresh)
+        _, costs, rate = presenters.working_content(fresh)
         return render_to_string(
             "proposals/partials/running_total.html",
             {"lot": lot, "cost": costs.get(lot.pk), "proposal": fresh, "rate": rate, "oob": True},
         )
 
-    _, costs, rate = selectors.working_content(proposal)
-    from rfp.selectors import lot_volumes
-
+    _, costs, rate = presenters.working_content(proposal)
     return _save_part(
         request,
         proposal,
@@ -534,7 +459,7 @@ def proposal_lot_staffing(request: HttpRequest, pk: int, lot_pk: int) -> HttpRes
     )
 
 
-# --- Vendors: attachments -----------------------------------------------------------------------
+# --- Attachments --------------------------------------------------------------------------------
 
 
 @login_required
@@ -595,18 +520,7 @@ def proposal_attachment_remove(request: HttpRequest, pk: int, attachment_pk: int
     return redirect("proposal_attachments", proposal.pk)
 
 
-@login_required
-def proposal_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    proposal = selectors.proposal_visible_to(request_user(request), pk)
-    attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
-    attachment.proposal = proposal
-    services.proposal_attachment_download(user=request_user(request), attachment=attachment)
-    return serve_private_file(
-        request, attachment.file, filename=attachment.name, content_type=attachment.content_type
-    )
-
-
-# --- Vendors: check, submit, receipt, withdraw --------------------------------------------------
+# --- Check, submit, receipt, withdraw -----------------------------------------------------------
 
 
 @login_required
@@ -624,9 +538,9 @@ def proposal_check(request: HttpRequest, pk: int) -> HttpResponse:
             editable = proposal.rfp.is_open_for_bids()
         else:
             return redirect("proposal_receipt", proposal.pk, version.number)
-    content, costs, rate = selectors.working_content(proposal)
-    problems = selectors.proposal_problems(proposal)
-    groups = selectors.proposal_task_list(proposal, problems=problems)
+    content, costs, rate = presenters.working_content(proposal)
+    problems = checklist.proposal_problems(proposal)
+    groups = presenters.proposal_task_list(proposal, problems=problems)
     links = {task.key: task.url for group in groups for task in group.tasks}
     return render(
         request,
@@ -635,13 +549,13 @@ def proposal_check(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "rfp": proposal.rfp,
             "editable": editable,
-            "problems": selectors.problem_summary(proposal, problems),
+            "problems": presenters.problem_summary(proposal, problems),
             "error": error,
             "content": content,
             "rate": rate,
-            "answer_sections": selectors.answer_sections(proposal.rfp, content),
+            "answer_sections": presenters.answer_sections(proposal.rfp, content),
             "warnings": [] if problems else selectors.vendor_compliance_warnings(proposal, content),
-            "lots": selectors.lot_views(proposal.rfp, content, costs),
+            "lots": presenters.lot_views(proposal.rfp, content, costs),
             "links": links if editable else None,
             "lot_links": None
             if not editable
@@ -705,191 +619,3 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         {"proposal": proposal, "rfp": proposal.rfp, "form": form, "editable": editable},
         status=status,
     )
-
-
-# --- Buyers -------------------------------------------------------------------------------------
-
-
-def _buyer_rfp(request: HttpRequest, rfp_pk: int) -> tuple[RFP, selectors.ProposalAccess]:
-    rfp = get_object_or_404(
-        rfps_visible_to(request_user(request))
-        .select_related("organization")
-        .prefetch_related("envelope_openings__opened_by"),
-        pk=rfp_pk,
-    )
-    access = selectors.proposal_access(request_user(request), rfp)
-    if not access.is_buyer:
-        raise Http404
-    if services.technical_envelope_open_if_due(rfp=rfp):
-        rfp = get_object_or_404(
-            RFP.objects.select_related("organization").prefetch_related(
-                "envelope_openings__opened_by"
-            ),
-            pk=rfp_pk,
-        )
-        access = selectors.proposal_access(request_user(request), rfp)
-    return rfp, access
-
-
-def _buyer_context(rfp: RFP, access: selectors.ProposalAccess) -> dict[str, Any]:
-    return {
-        "rfp": rfp,
-        "access": access,
-        "envelopes": access.envelopes,
-        "timeline": selectors.envelope_timeline(rfp) if access.envelopes.technical_open else [],
-    }
-
-
-@login_required
-def proposal_rfp_list(request: HttpRequest, rfp_pk: int) -> HttpResponse:
-    """The buyer's first look: who submitted and when; after the deadline the
-    compliance and (once the commercial envelope is open) the TCO."""
-    rfp, access = _buyer_rfp(request, rfp_pk)
-    rows, lots = selectors.buyer_proposal_rows(rfp, access)
-    return render(
-        request,
-        "proposals/buyer_list.html",
-        {**_buyer_context(rfp, access), "rows": rows, "lots": lots},
-    )
-
-
-def _opened(
-    request: HttpRequest, rfp_pk: int
-) -> tuple[RFP, selectors.ProposalAccess, Any, list[Any]]:
-    rfp, access = _buyer_rfp(request, rfp_pk)
-    if not access.technical_visible:
-        return rfp, access, None, []
-    content_rfp = selectors.rfp_for_proposals(rfp.pk)
-    return rfp, access, content_rfp, selectors.proposals_for_evaluation(rfp=content_rfp)
-
-
-@login_required
-def proposal_rfp_answers(request: HttpRequest, rfp_pk: int) -> HttpResponse:
-    rfp, access, content_rfp, items = _opened(request, rfp_pk)
-    return render(
-        request,
-        "proposals/buyer_answers.html",
-        {
-            **_buyer_context(rfp, access),
-            "proposals": items,
-            "rows": selectors.answers_side_by_side(content_rfp, items) if content_rfp else [],
-        },
-    )
-
-
-@login_required
-def proposal_rfp_prices(request: HttpRequest, rfp_pk: int) -> HttpResponse:
-    rfp, access, content_rfp, items = _opened(request, rfp_pk)
-    tables = []
-    if content_rfp is not None and access.commercial_visible:
-        tables = selectors.prices_side_by_side(content_rfp, items)
-    return render(
-        request,
-        "proposals/buyer_prices.html",
-        {**_buyer_context(rfp, access), "proposals": items, "tables": tables},
-    )
-
-
-@login_required
-def proposal_rfp_open_commercial(request: HttpRequest, rfp_pk: int) -> HttpResponse:
-    rfp, access = _buyer_rfp(request, rfp_pk)
-    form = CommercialOpenForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.commercial_envelope_open(
-                actor=request_user(request), rfp=rfp, comment=form.cleaned_data["comment"]
-            )
-        except ApplicationError as exc:
-            show_error(form, exc)
-            status = exc.status_code
-        else:
-            messages.success(request, "The commercial envelope is open: prices are visible.")
-            return redirect("proposal_rfp_prices", rfp.pk)
-    elif request.method == "POST":
-        status = 400
-    envelopes = access.envelopes
-    blockers = (
-        services.commercial_envelope_blockers(rfp)
-        if access.can_manage
-        and envelopes.two_envelopes
-        and envelopes.technical_open
-        and not envelopes.commercial_open
-        else []
-    )
-    return render(
-        request,
-        "proposals/buyer_open_commercial.html",
-        {**_buyer_context(rfp, access), "form": form, "blockers": blockers},
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def proposal_rfp_compliance_check(request: HttpRequest, rfp_pk: int) -> HttpResponse:
-    rfp, _ = _buyer_rfp(request, rfp_pk)
-    try:
-        count = services.proposals_compliance_check(rfp=rfp, actor=request_user(request))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Compliance checked again for {count} proposals.")
-    return redirect("proposal_rfp_list", rfp.pk)
-
-
-def _buyer_proposal(
-    request: HttpRequest, pk: int, *, override_form: ComplianceOverrideForm | None = None
-) -> HttpResponse:
-    proposal, access, item = selectors.opened_proposal(request_user(request), pk)
-    services.proposal_read_record(reader=request_user(request), proposal=proposal, access=access)
-    rfp = proposal.rfp
-    lots = []
-    answers = []
-    if item is not None:
-        answers = selectors.answer_sections(rfp, item.content)
-        lots = selectors.lot_views(rfp, item.content, item.costs, for_buyer=True)
-    return render(
-        request,
-        "proposals/buyer_detail.html",
-        {
-            "proposal": proposal,
-            "rfp": rfp,
-            "access": access,
-            "envelopes": access.envelopes,
-            "item": item,
-            "answer_sections": answers,
-            "lots": lots,
-            "override_form": override_form
-            or ComplianceOverrideForm(
-                initial={
-                    "status": proposal.compliance_override,
-                    "justification": proposal.compliance_override_reason,
-                }
-            ),
-        },
-        status=400 if override_form is not None and override_form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def proposal_compliance_override(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_visible_to(request_user(request), pk)
-    form = ComplianceOverrideForm(request.POST)
-    if form.is_valid():
-        try:
-            services.proposal_compliance_override(
-                actor=request_user(request),
-                proposal=proposal,
-                status=form.cleaned_data["status"] or "",
-                justification=form.cleaned_data["justification"],
-            )
-        except ApplicationError as exc:
-            if exc.status_code != 400:
-                raise  # not allowed, or not now: the error page says why
-            show_error(form, exc)
-        else:
-            messages.success(request, "Compliance decision recorded.")
-            return redirect(reverse("proposal_detail", args=[pk]) + "#compliance")
-    return _buyer_proposal(request, pk, override_form=form)
