@@ -400,7 +400,7 @@ def question_delete(
 # --- Pricing lines and service levels (KPIs) ---------------------------------------------------
 
 # The fields a buyer edits on a pricing line and on a KPI, in the order the forms show
-# them: the one list the page (rfp/views.py PARTS), the forms and the API serializers
+# them: the one list the page (rfp/views/content.py PARTS), the forms and the API serializers
 # follow (tests/rfp/test_editing.py checks they agree).
 PRICING_FIELDS = (
     "charge_type",
