@@ -18,6 +18,7 @@ from accounts.models import User
 from proposals import services as proposal_services
 from proposals.models import Proposal, ProposalLot
 from proposals.services import CommitmentInput
+from rfp import selectors as rfp_selectors
 from rfp import services as rfp_services
 from rfp.models import RFP, QuestionKind
 from rfp.starter_templates import load_starter_templates
@@ -165,7 +166,7 @@ def submit(user: User, rfp: RFP, bid: Bid | None = None) -> Proposal:
         proposal = proposal_services.proposal_settings_update(
             actor=user, proposal=proposal, version=proposal.version, currency=bid.currency
         )
-    content_rfp = rfp_services.selectors.rfp_with_content(rfp.pk)
+    content_rfp = rfp_selectors.rfp_with_content(rfp.pk)
     answers = {}
     for section in content_rfp.sections.all():
         for question in section.questions.all():

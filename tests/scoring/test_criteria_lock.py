@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from bpo_portal.errors import ApplicationError, ConflictError
+from rfp import selectors as rfp_selectors
 from rfp import services as rfp_services
 from rfp.models import RFP, Addendum, RFPStatus
 from scoring import results as scoring_results
@@ -427,9 +428,7 @@ def test_weights_that_do_not_add_up_stop_submission_and_approval(
     evaluation = evaluation_of(draft_rfp)
     # Legacy data: the services never leave a level off 100 %.
     Criterion.objects.filter(evaluation=evaluation, name="Cost", parent=None).update(weight=50)
-    tasks = rfp_services.selectors.rfp_task_list(
-        rfp_services.selectors.rfp_with_content(draft_rfp.pk)
-    )
+    tasks = rfp_selectors.rfp_task_list(rfp_selectors.rfp_with_content(draft_rfp.pk))
     step = next(t for t in tasks if t.key == "evaluation")
     assert step.status == "has_errors" and step.label == "Evaluation criteria"
     with pytest.raises(ApplicationError) as error:
