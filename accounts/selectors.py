@@ -45,3 +45,9 @@ def audit_events_visible_to(*, user: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         buyer_organization_id=membership.organization_id
     ).select_related("actor")
+
+
+def active_user_by_email(email: str) -> User | None:
+    """The active user with this e-mail address, if any (the demo loaders find their
+    people by address)."""
+    return User.objects.filter(email=email, is_active=True).first()

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - production installs only requirements.
     time_machine = None
 
 from accounts.models import BuyerOrganization, User
+from accounts.selectors import active_user_by_email
 from proposals import selectors, services
 from proposals.models import ExchangeRate, Proposal, ProposalStatus
 from rfp import services as rfp_services
@@ -159,10 +160,6 @@ def seed_exchange_rates() -> int:
     return made
 
 
-def _user(email: str) -> User | None:
-    return User.objects.filter(email=email).first()
-
-
 def _bid(user: User, rfp: RFP, spec: dict[str, Any], *, currency: str = "") -> Proposal | None:
     """Fill in and submit the vendor's proposal, if it has none yet."""
     company = user.vendor_membership.company
@@ -250,7 +247,7 @@ def _seed_open_rfp(organization: BuyerOrganization, made: list[str]) -> None:
     if rfp is None or not rfp.is_open_for_bids():
         return
     for email, spec in VENDORS.items():
-        user = _user(email)
+        user = active_user_by_email(email)
         if user is None or not hasattr(user, "vendor_membership"):
             continue
         if _bid(user, rfp, spec) is not None:
@@ -264,7 +261,10 @@ def _at(moment: dt.datetime) -> Any:
 def _seed_past_rfp(organization: BuyerOrganization, made: list[str]) -> None:
     if RFP.objects.filter(organization=organization, title=PAST).exists():
         return
-    pm, admin = _user("pm@northwind.example"), _user("admin@northwind.example")
+    pm, admin = (
+        active_user_by_email("pm@northwind.example"),
+        active_user_by_email("admin@northwind.example"),
+    )
     if pm is None or admin is None:
         return
     if time_machine is None:
@@ -301,12 +301,12 @@ def _seed_past_rfp(organization: BuyerOrganization, made: list[str]) -> None:
         rfp = rfp_services.rfp_approve(actor=admin, rfp=rfp, version=rfp.version)
     with _at(start + dt.timedelta(days=3)):
         for email, spec in VENDORS.items():
-            user = _user(email)
+            user = active_user_by_email(email)
             if user is None or not hasattr(user, "vendor_membership"):
                 continue
             currency = "MXN" if email == "owner@mns.example" else ""
             _bid(user, rfp, spec, currency=currency)
-    manila = _user("owner@manilabay.example")
+    manila = active_user_by_email("owner@manilabay.example")
     with _at(start + dt.timedelta(days=8)):
         proposal = Proposal.objects.filter(rfp=rfp, company__memberships__user=manila).first()
         if manila is not None and proposal is not None:

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import BuyerOrganization, User
+from accounts.models import BuyerOrganization
+from accounts.selectors import active_user_by_email
 from rfp import services
 from rfp.models import RFP
 from vendors.models import Industry, Language, VendorCompany
@@ -35,13 +36,12 @@ def _starter(key: str) -> RFP:
     return RFP.objects.get(is_template=True, organization__isnull=True, template_key=key)
 
 
-def _user(email: str) -> User | None:
-    return User.objects.filter(email=email).first()
-
-
 def _seed_northwind(made: list[str]) -> None:
     organization = BuyerOrganization.objects.filter(name="Northwind Health").first()
-    pm, admin = _user("pm@northwind.example"), _user("admin@northwind.example")
+    pm, admin = (
+        active_user_by_email("pm@northwind.example"),
+        active_user_by_email("admin@northwind.example"),
+    )
     if organization is None or pm is None or admin is None:
         return
     if not RFP.objects.filter(organization=organization, title=HELPLINE).exists():
@@ -70,7 +70,7 @@ def _seed_northwind(made: list[str]) -> None:
         )
         rfp = services.rfp_approve(actor=admin, rfp=rfp, version=rfp.version)
         manila = next((c for c in companies if c.legal_name == INVITED[0]), None)
-        manila_user = _user("owner@manilabay.example")
+        manila_user = active_user_by_email("owner@manilabay.example")
         if manila is not None and manila_user is not None:
             question = services.clarification_ask(
                 actor=manila_user,
@@ -87,7 +87,7 @@ def _seed_northwind(made: list[str]) -> None:
                 public_question="Is the nurse-line triage in scope for the vendor, or only the "
                 "transfer of calls to Northwind's nurses?",
             )
-        bpp_user = _user("owner@bpp.example")
+        bpp_user = active_user_by_email("owner@bpp.example")
         if bpp_user is not None and any(c.legal_name == INVITED[1] for c in companies):
             services.rfp_intend_to_bid(actor=bpp_user, rfp=rfp)
         made.append(f"{rfp.reference} {rfp.title} (published, {len(companies)} vendors invited)")
@@ -100,7 +100,7 @@ def _seed_northwind(made: list[str]) -> None:
 
 def _seed_lumiere(made: list[str]) -> None:
     organization = BuyerOrganization.objects.filter(name="Lumière Retail Group").first()
-    pm = _user("pm@lumiere.example")
+    pm = active_user_by_email("pm@lumiere.example")
     if organization is None or pm is None:
         return
     if not RFP.objects.filter(organization=organization, title=LUMIERE).exists():

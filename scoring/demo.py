@@ -16,6 +16,7 @@ buyer does while drafting (criteria lock when the RFP is published).
 from __future__ import annotations
 
 from accounts.models import BuyerOrganization, User
+from accounts.selectors import active_user_by_email
 from proposals.models import Proposal, ProposalStatus
 from proposals.selectors import envelope_state
 from rfp.demo import FINANCE
@@ -125,16 +126,12 @@ SCORES: dict[str, dict[str, dict[str, tuple[int, str]]]] = {
 }
 
 
-def _user(email: str) -> User | None:
-    return User.objects.filter(email=email, is_active=True).first()
-
-
 def seed_scoring() -> list[str]:
     """Derive the finance draft's Quality weights, and set up and score the demo
     evaluation, if missing; a line for each thing made."""
     organization = BuyerOrganization.objects.filter(name="Northwind Health").first()
-    pm = _user("pm@northwind.example")
-    evaluators = [_user(email) for email in SCORES]
+    pm = active_user_by_email("pm@northwind.example")
+    evaluators = [active_user_by_email(email) for email in SCORES]
     if organization is None or pm is None or any(e is None for e in evaluators):
         return []
     made = _ahp_on_the_draft(organization, pm)
