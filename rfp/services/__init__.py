@@ -42,7 +42,6 @@ from rfp.services.content import (
 )
 from rfp.services.distribution import (
     addendum_acknowledge,
-    ensure_permission_to_view,
     rfp_decline,
     rfp_intend_to_bid,
     rfp_invitation_create,
@@ -85,7 +84,6 @@ __all__ = [
     "addendum_acknowledge",
     "clarification_answer",
     "clarification_ask",
-    "ensure_permission_to_view",
     "lot_create",
     "lot_delete",
     "lot_update",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -17,7 +16,7 @@ from django.utils.http import urlencode
 from accounts.audit import audit_record
 from accounts.mail import send_templated_email
 from accounts.models import User
-from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.permissions import (
     Capability,
     buyer_membership,
@@ -342,8 +341,3 @@ def rfp_send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
             sent += 1
     return sent
 
-
-def ensure_permission_to_view(*, user: Any, rfp: RFP) -> None:
-    """For file downloads: the same rule as every page."""
-    if not selectors.rfps_visible_to(user).filter(pk=rfp.pk).exists():
-        raise PermissionDeniedError("You cannot see this RFP.")
