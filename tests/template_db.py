@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -30,10 +31,43 @@ ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "bpo_test_template_"
 
 
+# A first-party module a migration imports (the data migrations load the starter
+# templates, the starter criteria and the taxonomy from their apps): `import a.b`,
+# `from a.b import c` (c a module or a name in a.b).
+_OURS = r"(?:accounts|bpo_portal|home|jobs|proposals|reports|rfp|scoring|vendors)(?:\.\w+)*"
+_FIRST_PARTY_IMPORT = re.compile(
+    rf"^\s*(?:import\s+({_OURS})|from\s+({_OURS})\s+import\s+\(?([\w\s,]+))", re.MULTILINE
+)
+
+
+def _module_files(dotted: str) -> list[Path]:
+    path = ROOT.joinpath(*dotted.split("."))
+    return [p for p in (path.with_suffix(".py"), path / "__init__.py") if p.is_file()]
+
+
+def _imported_modules(source: str) -> set[str]:
+    modules = set()
+    for imported, package, names in _FIRST_PARTY_IMPORT.findall(source):
+        modules.add(imported or package)
+        for name in names.replace("(", " ").split(",") if package else ():
+            if name.strip():
+                modules.add(f"{package}.{name.split()[0]}")
+    return modules
+
+
 def migrations_key() -> str:
-    """Changes whenever a migration file is added, removed or edited."""
-    digest = hashlib.sha256()
-    for path in sorted(ROOT.glob("*/migrations/*.py")):
+    """Changes whenever what the migrations build changes: a migration file added,
+    removed or edited, a module of ours one of them imports edited, or the installed
+    apps (their content types and permissions) changed."""
+    migrations = sorted(ROOT.glob("*/migrations/*.py"))
+    imported = {
+        module_file
+        for path in migrations
+        for dotted in _imported_modules(path.read_text())
+        for module_file in _module_files(dotted)
+    }
+    digest = hashlib.sha256(repr(list(settings.INSTALLED_APPS)).encode())
+    for path in [*migrations, *sorted(imported)]:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
