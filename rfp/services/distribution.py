@@ -340,4 +340,3 @@ def rfp_send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
                 continue  # another worker recorded it first
             sent += 1
     return sent
-
