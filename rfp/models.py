@@ -3,6 +3,10 @@ addenda, invitations and Q&A.
 
 Starter and organization templates are RFP rows with `is_template=True`
 (starter ones have no organization): copying a template is copying an RFP.
+
+Longer than our other modules (about 900 lines) on purpose: it is the RFP's tables
+and the clock rules on them (`RFP.is_open_for_bids`, `RFPQuerySet`), which a reader
+of the seal wants in one place; each model is short.
 """
 
 from __future__ import annotations
