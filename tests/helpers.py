@@ -27,18 +27,13 @@ from bpo_portal.celery import app as celery_app
 from jobs import services as job_services
 from jobs.tasks import run_job
 from rfp.models import RFP
+from tests.template_db import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def database_url_for_subprocess() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    return database_url(connection.settings_dict, connection.settings_dict["NAME"])
 
 
 def subprocess_env(defaults: dict[str, str], extra_env: dict[str, str] | None) -> dict[str, str]:

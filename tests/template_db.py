@@ -107,7 +107,7 @@ def _sqlite_template() -> Path:
     if template.exists():
         return template
     building = template.with_suffix(f".building-{os.getpid()}")
-    _migrate(f"sqlite:///{building}")
+    _migrate(database_url(settings.DATABASES["default"], str(building)))
     with sqlite3.connect(building) as db:  # everything in the main file, nothing in the WAL
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("PRAGMA journal_mode=DELETE")
@@ -144,7 +144,11 @@ def _pg_connect(db: dict[str, Any]) -> psycopg.Connection[Any]:
     )
 
 
-def _pg_url(db: dict[str, Any], name: str) -> str:
+def database_url(db: dict[str, Any], name: str) -> str:
+    """A DATABASE_URL for a process we start: the server of Django's settings `db`,
+    database (or SQLite file) `name`."""
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{name}"
     user = db.get("USER") or ""
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     auth = f"{user}{password}@" if user else ""
@@ -162,7 +166,7 @@ def _pg_template(admin: psycopg.Connection[Any], db: dict[str, Any]) -> str:
         return template
     building = f"{template}_building_{os.getpid()}"
     admin.execute(f'CREATE DATABASE "{building}"')
-    _migrate(_pg_url(db, building))
+    _migrate(database_url(db, building))
     for stale in existing:
         if stale.startswith(PREFIX):
             admin.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
