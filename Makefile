@@ -29,16 +29,17 @@ run: install
 	WEB_PORT=$(WEB_PORT) $(BIN)/honcho -f Procfile.dev start
 
 ## make test: install and run the whole suite, on both cores (pytest-xdist: each process
-## its own test database and cache database; the permission matrix runs as shards)
+## its own test database and cache database; the permission matrix runs as shards; an idle
+## process takes half of the other's remaining tests, `--dist worksteal`, so both end together)
 test: install
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 ## make test-fast: the quick loop. Everything but the browser journeys and the tests that
 ## start real processes (fault, worker-crash, live-server), on both cores, with a small
 ## property-test profile. Each test process copies a pre-built migrated template of the
 ## test database (tests/template_db.py) instead of migrating its own.
 test-fast: install
-	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -n 2 -m "not integration and not e2e" \
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -n 2 --dist worksteal -m "not integration and not e2e" \
 		--ignore=tests/e2e $(ARGS)
 
 ## make lint: ruff, missing migrations, mypy on services, selectors and the engine,

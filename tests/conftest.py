@@ -24,6 +24,7 @@ from accounts.services import (
     user_create,
 )
 from tests import template_db
+from tests.worlds import Worlds
 from vendors.models import VendorCompany
 from vendors.services import vendor_company_create
 
@@ -113,6 +114,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 )
 
 
+@pytest.fixture(scope="session")
+def worlds(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The heavy world alive in this test process, if any (tests/worlds.py)."""
+    state = Worlds()
+    yield state
+    state.leave(django_db_blocker)
+
+
+@pytest.fixture(autouse=True)
+def _world(
+    request: pytest.FixtureRequest, worlds: Worlds, django_db_blocker: Any, module_media_root: Any
+) -> None:
+    """Keep, build or drop the module's world before the test's transaction opens."""
+    worlds.enter(request.node, django_db_blocker, module_media_root)
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker(_world: None, _django_db_marker: None) -> None:
+    """pytest-django's own (it opens the test's transaction for `django_db` marks),
+    after the world is in place: the world's transaction must be the outer one."""
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Any:
     """Throttling and rate limits live in the cache: start every test clean."""
@@ -121,9 +144,26 @@ def _clear_cache() -> Any:
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def module_media_root(tmp_path_factory: Any) -> Any:
+    """Uploads land here: one folder a module, shared with the module's world
+    (tests/worlds.py), whose files its tests download."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_root(settings: Any, module_media_root: Any) -> None:
+    settings.MEDIA_ROOT = module_media_root
+
+
+def existing_user(email: str) -> User | None:
+    """The role fixtures' people are found, not made twice, when a module's world
+    (tests/worlds.py) already made them."""
+    return User.objects.filter(email=email).first()
+
+
+def organization_of(admin_email: str) -> BuyerOrganization | None:
+    return BuyerOrganization.objects.filter(memberships__user__email=admin_email).first()
 
 
 def make_user(email: str, full_name: str = "") -> User:
@@ -153,7 +193,9 @@ def add_member(organization: BuyerOrganization, email: str, role: str) -> User:
 
 @pytest.fixture
 def buyer_org(db: Any) -> BuyerOrganization:
-    return make_buyer_org("admin@buyer.example", "Northwind Health")
+    return organization_of("admin@buyer.example") or make_buyer_org(
+        "admin@buyer.example", "Northwind Health"
+    )
 
 
 @pytest.fixture
@@ -163,22 +205,30 @@ def buyer_admin(buyer_org: BuyerOrganization) -> User:
 
 @pytest.fixture
 def procurement_manager(buyer_org: BuyerOrganization) -> User:
-    return add_member(buyer_org, "pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER)
+    return existing_user("pm@buyer.example") or add_member(
+        buyer_org, "pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER
+    )
 
 
 @pytest.fixture
 def evaluator(buyer_org: BuyerOrganization) -> User:
-    return add_member(buyer_org, "evaluator@buyer.example", BuyerRole.EVALUATOR)
+    return existing_user("evaluator@buyer.example") or add_member(
+        buyer_org, "evaluator@buyer.example", BuyerRole.EVALUATOR
+    )
 
 
 @pytest.fixture
 def viewer(buyer_org: BuyerOrganization) -> User:
-    return add_member(buyer_org, "viewer@buyer.example", BuyerRole.VIEWER)
+    return existing_user("viewer@buyer.example") or add_member(
+        buyer_org, "viewer@buyer.example", BuyerRole.VIEWER
+    )
 
 
 @pytest.fixture
 def other_org(db: Any) -> BuyerOrganization:
-    return make_buyer_org("admin@other.example", "Lumière Retail", country="FR")
+    return organization_of("admin@other.example") or make_buyer_org(
+        "admin@other.example", "Lumière Retail", country="FR"
+    )
 
 
 @pytest.fixture
@@ -195,12 +245,16 @@ def make_vendor(email: str, legal_name: str, country: str) -> User:
 
 @pytest.fixture
 def vendor_a(db: Any) -> User:
-    return make_vendor("owner@vendor-a.example", "Manila Contact Co", "PH")
+    return existing_user("owner@vendor-a.example") or make_vendor(
+        "owner@vendor-a.example", "Manila Contact Co", "PH"
+    )
 
 
 @pytest.fixture
 def vendor_b(db: Any) -> User:
-    return make_vendor("owner@vendor-b.example", "Bangalore Process Ltd", "IN")
+    return existing_user("owner@vendor-b.example") or make_vendor(
+        "owner@vendor-b.example", "Bangalore Process Ltd", "IN"
+    )
 
 
 @pytest.fixture
@@ -211,7 +265,7 @@ def vendor_a_company(vendor_a: User) -> VendorCompany:
 @pytest.fixture
 def unattached_user(db: Any) -> User:
     """Signed up, verified, but in no organization yet."""
-    return make_user("newcomer@example.com", "New Comer")
+    return existing_user("newcomer@example.com") or make_user("newcomer@example.com", "New Comer")
 
 
 @pytest.fixture

@@ -9,18 +9,51 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from accounts.models import User
+from accounts.models import BuyerRole, User
 from rfp.models import RFP
+from tests import worlds
+from tests.conftest import add_member, make_buyer_org, make_vendor
 from tests.proposals.factories import company_of, equip_vendor, make_rfp
 
 
-@pytest.fixture
-def rfp(buyer_admin: User, procurement_manager: User, vendor_a: User, vendor_b: User) -> RFP:
+def _published(admin: User, pm: User, vendor_a: User, vendor_b: User) -> RFP:
     equip_vendor(vendor_a, country="PH")
     equip_vendor(vendor_b, country="IN")
-    return make_rfp(
-        procurement_manager, buyer_admin, invite=(company_of(vendor_a), company_of(vendor_b))
+    return make_rfp(pm, admin, invite=(company_of(vendor_a), company_of(vendor_b)))
+
+
+def _build_published() -> int:
+    """The people of the role fixtures (same addresses) and the published RFP."""
+    organization = make_buyer_org("admin@buyer.example", "Northwind Health")
+    admin = organization.memberships.get(role=BuyerRole.ADMIN).user
+    pm = add_member(organization, "pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER)
+    vendor_a = make_vendor("owner@vendor-a.example", "Manila Contact Co", "PH")
+    vendor_b = make_vendor("owner@vendor-b.example", "Bangalore Process Ltd", "IN")
+    return _published(admin, pm, vendor_a, vendor_b).pk
+
+
+worlds.register(
+    worlds.WorldSpec(
+        name="proposals.rfp", fixture="rfp", defined_in="tests/proposals", build=_build_published
     )
+)
+
+
+@pytest.fixture
+def rfp(
+    request: pytest.FixtureRequest,
+    worlds: worlds.Worlds,
+    buyer_admin: User,
+    procurement_manager: User,
+    vendor_a: User,
+    vendor_b: User,
+) -> RFP:
+    """Published, invite-only, vendors A and B invited and equipped. Built once for a
+    run of tests (tests/worlds.py)."""
+    pk = worlds.current(request, "proposals.rfp")
+    if pk is not None:
+        return RFP.objects.get(pk=pk)
+    return _published(buyer_admin, procurement_manager, vendor_a, vendor_b)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from accounts.models import BuyerRole, User
 from rfp.models import RFP
 from scoring import services
 from scoring.models import Evaluation
-from tests.conftest import add_member
+from tests import worlds
+from tests.conftest import add_member, make_buyer_org, make_vendor
 from tests.rfp.conftest import make_ready_rfp
 from tests.scoring import factories as f
 
@@ -69,21 +70,60 @@ def published_rfp(
     )
 
 
-@pytest.fixture
-def opened(published_rfp: RFP, vendor_a: User, vendor_b: User) -> RFP:
-    """Vendor A (Manila, 24/7, dearer) and vendor B (Bangalore, office hours, cheaper,
-    AHT 400 s instead of 360 s) submit; the deadline passes."""
-    f.submit(vendor_a, published_rfp, f.Bid())
+def _open(rfp: RFP, vendor_a: User, vendor_b: User) -> RFP:
+    f.submit(vendor_a, rfp, f.Bid())
     f.submit(
         vendor_b,
-        published_rfp,
+        rfp,
         f.Bid(
             prices=PRICES_LOW,
             slas={"aht": "400"},
             centres=(f.Centre("IN", "Bangalore", "100", time_zone="Asia/Kolkata"),),
         ),
     )
-    return f.pass_deadline(published_rfp)
+    return f.pass_deadline(rfp)
+
+
+def _build_opened() -> int:
+    """The people of the role fixtures (same addresses) and the opened RFP."""
+    organization = make_buyer_org("admin@buyer.example", "Northwind Health")
+    admin = organization.memberships.get(role=BuyerRole.ADMIN).user
+    pm = add_member(organization, "pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER)
+    vendor_a = make_vendor("owner@vendor-a.example", "Manila Contact Co", "PH")
+    vendor_b = make_vendor("owner@vendor-b.example", "Bangalore Process Ltd", "IN")
+    return _open(f.make_rfp(pm, admin, [vendor_a, vendor_b]), vendor_a, vendor_b).pk
+
+
+worlds.register(
+    worlds.WorldSpec(
+        name="scoring.opened",
+        fixture="opened",
+        defined_in="tests/scoring",
+        build=_build_opened,
+        # Those change the criteria before publication: an RFP of their own.
+        excluded=lambda item: (
+            getattr(item, "callspec", None) is not None
+            and item.callspec.params.get("before_publication") is not None
+        ),
+    )
+)
+
+
+@pytest.fixture
+def opened(
+    request: pytest.FixtureRequest,
+    worlds: worlds.Worlds,
+    before_publication: Any,  # parametrized by tests: then the RFP is their own
+    vendor_a: User,
+    vendor_b: User,
+) -> RFP:
+    """Vendor A (Manila, 24/7, dearer) and vendor B (Bangalore, office hours, cheaper,
+    AHT 400 s instead of 360 s) submit; the deadline passes. Built once for a run of
+    tests (tests/worlds.py), unless the test changes the criteria before publication."""
+    pk = worlds.current(request, "scoring.opened")
+    if pk is not None:
+        return RFP.objects.get(pk=pk)
+    return _open(request.getfixturevalue("published_rfp"), vendor_a, vendor_b)
 
 
 @pytest.fixture

@@ -1,0 +1,120 @@
+"""Heavy worlds built once for a run of tests instead of once per test.
+
+A world (a published RFP two vendors bid on, its deadline passed...) costs a quarter
+of a second through the real services; a module of forty tests paid it forty times.
+Here a world is built once, inside a transaction opened before the first test that
+wants it and rolled back as soon as a test that does not want it comes (or the
+session ends). Each test's own transaction (pytest-django's) nests inside it as a
+savepoint, so whatever a test changes is undone before the next one, and every test
+still starts from the world exactly as built. A test that does not ask for the world
+never sees it: the world is gone before that test starts.
+
+A world is handed out by one fixture (`WorldSpec.fixture`, defined in the conftest
+at `WorldSpec.defined_in`). A test wants it when that definition is the one it
+resolves; the fixture then calls `current(...)` and re-reads its objects by primary
+key (fresh instances, never the builder's). When the world cannot be used (a test
+that commits, `transaction=True`; a variant the spec excludes) `current` answers
+None and the fixture builds its own, as before. The people in a world are the role
+fixtures' people (same e-mail addresses): the role fixtures find them instead of
+making them twice (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+
+
+def _never(item: pytest.Item) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    name: str
+    fixture: str  # the fixture that hands the world out
+    defined_in: str  # where that fixture is defined (its conftest's node id: "tests/scoring")
+    build: Callable[[], Any]  # makes the world, returns what the fixture needs (primary keys)
+    excluded: Callable[[pytest.Item], bool] = _never  # variants that build their own
+
+
+SPECS: dict[str, WorldSpec] = {}
+
+
+def register(spec: WorldSpec) -> None:
+    SPECS[spec.name] = spec
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def wanted_by(item: pytest.Item) -> WorldSpec | None:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None or _transactional(item):
+        return None
+    for spec in SPECS.values():
+        definitions = info.name2fixturedefs.get(spec.fixture)
+        if definitions and definitions[-1].baseid == spec.defined_in and not spec.excluded(item):
+            return spec
+    return None
+
+
+@dataclass
+class Worlds:
+    """The one world alive in this test process, if any."""
+
+    key: tuple[str, str] | None = None
+    value: Any = None
+    _outer: Any = field(default=None, repr=False)
+
+    def enter(self, item: pytest.Item, blocker: Any, media_root: Path) -> None:
+        """Before the test's own transaction opens: keep the world it wants (same
+        module, same world) or replace it."""
+        spec = wanted_by(item)
+        key = (str(item.path), spec.name) if spec else None
+        if key == self.key:
+            return
+        self.leave(blocker)
+        if spec is None or key is None:
+            return
+        with blocker.unblock():
+            if connection.in_atomic_block:  # not ours: leave the fixture to build its own
+                return
+            outer = transaction.atomic()
+            outer.__enter__()
+            # Like Django's own TestCase atomics: a durable block inside a test is allowed.
+            connection.atomic_blocks[-1]._from_testcase = True
+            try:
+                with override_settings(MEDIA_ROOT=media_root):
+                    self.value = spec.build()
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
+        self._outer, self.key = outer, key
+
+    def leave(self, blocker: Any) -> None:
+        if self._outer is None:
+            return
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            self._outer.__exit__(None, None, None)
+        self._outer = self.key = self.value = None
+
+    def current(self, request: pytest.FixtureRequest, name: str) -> Any:
+        """The world `name` for this test, or None: then the fixture builds its own."""
+        if self.key != (str(request.node.path), name):
+            return None
+        return self.value
