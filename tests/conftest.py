@@ -191,70 +191,94 @@ def add_member(organization: BuyerOrganization, email: str, role: str) -> User:
     )
 
 
-@pytest.fixture
-def buyer_org(db: Any) -> BuyerOrganization:
-    return organization_of("admin@buyer.example") or make_buyer_org(
-        "admin@buyer.example", "Northwind Health"
-    )
-
-
-@pytest.fixture
-def buyer_admin(buyer_org: BuyerOrganization) -> User:
-    return User.objects.get(email="admin@buyer.example")
-
-
-@pytest.fixture
-def procurement_manager(buyer_org: BuyerOrganization) -> User:
-    return existing_user("pm@buyer.example") or add_member(
-        buyer_org, "pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER
-    )
-
-
-@pytest.fixture
-def evaluator(buyer_org: BuyerOrganization) -> User:
-    return existing_user("evaluator@buyer.example") or add_member(
-        buyer_org, "evaluator@buyer.example", BuyerRole.EVALUATOR
-    )
-
-
-@pytest.fixture
-def viewer(buyer_org: BuyerOrganization) -> User:
-    return existing_user("viewer@buyer.example") or add_member(
-        buyer_org, "viewer@buyer.example", BuyerRole.VIEWER
-    )
-
-
-@pytest.fixture
-def other_org(db: Any) -> BuyerOrganization:
-    return organization_of("admin@other.example") or make_buyer_org(
-        "admin@other.example", "Lumière Retail", country="FR"
-    )
-
-
-@pytest.fixture
-def other_buyer(other_org: BuyerOrganization) -> User:
-    """A member of another buyer organization: must see nothing of buyer_org's."""
-    return User.objects.get(email="admin@other.example")
-
-
 def make_vendor(email: str, legal_name: str, country: str) -> User:
     user = make_user(email, legal_name + " owner")
     vendor_company_create(user=user, legal_name=legal_name, headquarters_country=country)
     return user
 
 
+# The people of the role fixtures. A world built once for many tests (tests/worlds.py)
+# makes them with `person` too, and the fixtures then find them instead of making them
+# twice.
+ORGANIZATIONS = {  # admin's address: name, country
+    "admin@buyer.example": ("Northwind Health", "US"),
+    "admin@other.example": ("Lumière Retail", "FR"),
+}
+MEMBERS = {  # role: address, role in Northwind Health
+    "procurement_manager": ("pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER),
+    "evaluator": ("evaluator@buyer.example", BuyerRole.EVALUATOR),
+    "evaluator2": ("evaluator2@buyer.example", BuyerRole.EVALUATOR),
+    "viewer": ("viewer@buyer.example", BuyerRole.VIEWER),
+}
+VENDORS = {  # role: address, legal name, country
+    "vendor_a": ("owner@vendor-a.example", "Manila Contact Co", "PH"),
+    "vendor_b": ("owner@vendor-b.example", "Bangalore Process Ltd", "IN"),
+}
+ADMINS = {"admin": "admin@buyer.example", "other_buyer": "admin@other.example"}
+
+
+def organization_for(admin_email: str) -> BuyerOrganization:
+    name, country = ORGANIZATIONS[admin_email]
+    return organization_of(admin_email) or make_buyer_org(admin_email, name, country=country)
+
+
+def person(role: str) -> User:
+    """The role fixture `role`'s person: found if a world made them, else made."""
+    if role in ADMINS:
+        organization_for(ADMINS[role])
+        return User.objects.get(email=ADMINS[role])
+    if role in MEMBERS:
+        email, kind = MEMBERS[role]
+        northwind = organization_for("admin@buyer.example")
+        return existing_user(email) or add_member(northwind, email, kind)
+    email, legal_name, country = VENDORS[role]
+    return existing_user(email) or make_vendor(email, legal_name, country)
+
+
+@pytest.fixture
+def buyer_org(db: Any) -> BuyerOrganization:
+    return organization_for("admin@buyer.example")
+
+
+@pytest.fixture
+def buyer_admin(buyer_org: BuyerOrganization) -> User:
+    return person("admin")
+
+
+@pytest.fixture
+def procurement_manager(buyer_org: BuyerOrganization) -> User:
+    return person("procurement_manager")
+
+
+@pytest.fixture
+def evaluator(buyer_org: BuyerOrganization) -> User:
+    return person("evaluator")
+
+
+@pytest.fixture
+def viewer(buyer_org: BuyerOrganization) -> User:
+    return person("viewer")
+
+
+@pytest.fixture
+def other_org(db: Any) -> BuyerOrganization:
+    return organization_for("admin@other.example")
+
+
+@pytest.fixture
+def other_buyer(other_org: BuyerOrganization) -> User:
+    """A member of another buyer organization: must see nothing of buyer_org's."""
+    return person("other_buyer")
+
+
 @pytest.fixture
 def vendor_a(db: Any) -> User:
-    return existing_user("owner@vendor-a.example") or make_vendor(
-        "owner@vendor-a.example", "Manila Contact Co", "PH"
-    )
+    return person("vendor_a")
 
 
 @pytest.fixture
 def vendor_b(db: Any) -> User:
-    return existing_user("owner@vendor-b.example") or make_vendor(
-        "owner@vendor-b.example", "Bangalore Process Ltd", "IN"
-    )
+    return person("vendor_b")
 
 
 @pytest.fixture

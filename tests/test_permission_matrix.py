@@ -46,7 +46,7 @@ import pytest
 from django.contrib import admin
 from django.core.signals import got_request_exception
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
@@ -63,7 +63,8 @@ from scoring import award as award_services
 from scoring import services as scoring_services
 from scoring.models import Criterion, Evaluation
 from scoring.selectors import evaluator_workload
-from tests.conftest import add_member, make_user
+from tests import worlds
+from tests.conftest import add_member, existing_user, make_user, person
 from tests.proposals.factories import equip_vendor, fill
 from tests.rfp.conftest import make_ready_rfp, publish, reload
 from tests.scoring.factories import declare_none, main, make_vendor, pass_deadline
@@ -904,8 +905,8 @@ def build_world(roles: dict[str, User], capture_on_commit: Any) -> World:
         criteria=[main(evaluation, "Quality"), main(evaluation, "Technology")],
     )
     evaluation = scoring_services.evaluation_start_scoring(actor=pm, evaluation=evaluation)
-    for person in (evaluator, evaluator2):
-        declare_none(person, evaluation)
+    for member in (evaluator, evaluator2):
+        declare_none(member, evaluation)
     _score(evaluator, evaluation, {"Quality": QUALITY_COMMENT})
     _score(evaluator2, evaluation, {"Technology": TECHNOLOGY_COMMENT})
     opened = reload(opened)
@@ -1192,22 +1193,61 @@ def _resolve(variant: Variant, world: World) -> tuple[dict[str, Any], frozenset[
     return kwargs, owners
 
 
+SUPERUSER = "operator@bpo-portal.example"
+
+
+def _superuser() -> User:
+    return existing_user(SUPERUSER) or User.objects.create_superuser(
+        email=SUPERUSER, password="operator-pass-2026"
+    )
+
+
 @pytest.fixture
 def matrix_roles(all_roles: dict[str, User | None]) -> dict[str, User | None]:
     roles = {
         "anonymous": None,
         **{role: all_roles[role] for role in (*BUYER_ROLES, *VENDOR_ROLES)},
-        "superuser": User.objects.create_superuser(
-            email="operator@bpo-portal.example", password="operator-pass-2026"
-        ),
+        "superuser": _superuser(),
     }
     assert tuple(roles) == ROLES
     return roles
 
 
-# The matrix runs as shards, each building its own world, so that the parallel test
-# processes share its few thousand requests; together they request every pattern.
-MATRIX_SHARDS = 4
+def _build_matrix_world() -> World:
+    roles = {role: person(role) for role in (*BUYER_ROLES, *VENDOR_ROLES)}
+    roles["superuser"] = _superuser()
+    return build_world(roles, TestCase.captureOnCommitCallbacks)
+
+
+# Built once for the shards a test process runs one after the other (tests/worlds.py):
+# every request is rolled back, and so is each shard's test.
+worlds.register(
+    worlds.WorldSpec(
+        name="matrix",
+        fixture="matrix_world",
+        defined_in="tests/test_permission_matrix.py",
+        build=_build_matrix_world,
+    )
+)
+
+
+@pytest.fixture
+def matrix_world(
+    request: pytest.FixtureRequest,
+    worlds: worlds.Worlds,
+    matrix_roles: dict[str, User | None],
+    django_capture_on_commit_callbacks: Any,
+) -> World:
+    world = worlds.current(request, "matrix")
+    if world is not None:
+        return world
+    return build_world(matrix_roles, django_capture_on_commit_callbacks)  # type: ignore[arg-type]
+
+
+# The matrix runs as shards so that the parallel test processes share its few thousand
+# requests (and end together); together they request every pattern. A process builds
+# the world once for the shards it runs one after the other.
+MATRIX_SHARDS = 8
 
 
 def shard_patterns(shard: int) -> list[Pattern]:
@@ -1223,12 +1263,12 @@ def test_the_shards_cover_every_pattern_once() -> None:
 def test_every_url_as_every_role(
     shard: int,
     matrix_roles: dict[str, User | None],
-    django_capture_on_commit_callbacks: Any,
+    matrix_world: World,
     monkeypatch: Any,
 ) -> None:
     # /healthz/ would wait 2 s per request for a Celery worker: one is "up" here.
     monkeypatch.setattr(health, "check_worker", lambda: None)
-    world = build_world(matrix_roles, django_capture_on_commit_callbacks)  # type: ignore[arg-type]
+    world = matrix_world
     clients = clients_for(matrix_roles)
     outcomes: list[Outcome] = []
     logging.disable(logging.CRITICAL)  # thousands of 403/404 warnings
@@ -1383,13 +1423,13 @@ def django_admin_outcomes(client: Client, world: World) -> list[Outcome]:
 
 def test_nobody_moves_a_published_deadline_earlier(
     matrix_roles: dict[str, User | None],
-    django_capture_on_commit_callbacks: Any,
+    matrix_world: World,
     monkeypatch: Any,
 ) -> None:
     """The calendar attack, through the page and the API, as every role: the sealed RFP's
     deadline brought to a few seconds away. Nobody succeeds; those who may edit the RFP are
     told why; the deadline and the seal stay where vendors were told they are."""
-    world = build_world(matrix_roles, django_capture_on_commit_callbacks)  # type: ignore[arg-type]
+    world = matrix_world
     clients = clients_for(matrix_roles)
     rfp = RFP.objects.get(pk=world.values["sealed.rfp"])
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=8)

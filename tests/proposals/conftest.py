@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from accounts.models import BuyerRole, User
+from accounts.models import User
 from rfp.models import RFP
 from tests import worlds
-from tests.conftest import add_member, make_buyer_org, make_vendor
+from tests.conftest import person
 from tests.proposals.factories import company_of, equip_vendor, make_rfp
 
 
@@ -24,12 +24,7 @@ def _published(admin: User, pm: User, vendor_a: User, vendor_b: User) -> RFP:
 
 def _build_published() -> int:
     """The people of the role fixtures (same addresses) and the published RFP."""
-    organization = make_buyer_org("admin@buyer.example", "Northwind Health")
-    admin = organization.memberships.get(role=BuyerRole.ADMIN).user
-    pm = add_member(organization, "pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER)
-    vendor_a = make_vendor("owner@vendor-a.example", "Manila Contact Co", "PH")
-    vendor_b = make_vendor("owner@vendor-b.example", "Bangalore Process Ltd", "IN")
-    return _published(admin, pm, vendor_a, vendor_b).pk
+    return _published(*map(person, ("admin", "procurement_manager", "vendor_a", "vendor_b"))).pk
 
 
 worlds.register(

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from accounts.models import BuyerRole, User
+from accounts.models import User
 from rfp.models import RFP
 from scoring import services
 from scoring.models import Evaluation
 from tests import worlds
-from tests.conftest import add_member, make_buyer_org, make_vendor
+from tests.conftest import person
 from tests.rfp.conftest import make_ready_rfp
 from tests.scoring import factories as f
 
@@ -29,7 +29,7 @@ PRICES_LOW = {
 
 @pytest.fixture
 def evaluator2(buyer_org: Any) -> User:
-    return add_member(buyer_org, "evaluator2@buyer.example", BuyerRole.EVALUATOR)
+    return person("evaluator2")
 
 
 @pytest.fixture
@@ -86,11 +86,9 @@ def _open(rfp: RFP, vendor_a: User, vendor_b: User) -> RFP:
 
 def _build_opened() -> int:
     """The people of the role fixtures (same addresses) and the opened RFP."""
-    organization = make_buyer_org("admin@buyer.example", "Northwind Health")
-    admin = organization.memberships.get(role=BuyerRole.ADMIN).user
-    pm = add_member(organization, "pm@buyer.example", BuyerRole.PROCUREMENT_MANAGER)
-    vendor_a = make_vendor("owner@vendor-a.example", "Manila Contact Co", "PH")
-    vendor_b = make_vendor("owner@vendor-b.example", "Bangalore Process Ltd", "IN")
+    admin, pm, vendor_a, vendor_b = map(
+        person, ("admin", "procurement_manager", "vendor_a", "vendor_b")
+    )
     return _open(f.make_rfp(pm, admin, [vendor_a, vendor_b]), vendor_a, vendor_b).pk
 
 
@@ -143,7 +141,7 @@ def started(evaluation: Evaluation, procurement_manager: User) -> Evaluation:
 @pytest.fixture
 def scored(started: Evaluation, evaluator: User, evaluator2: User) -> Evaluation:
     """Both evaluators declared no conflict, scored everything and submitted."""
-    for person in (evaluator, evaluator2):
-        f.declare_none(person, started)
-        f.score_all(person, started)
+    for member in (evaluator, evaluator2):
+        f.declare_none(member, started)
+        f.score_all(member, started)
     return f.fresh(started)
