@@ -24,6 +24,7 @@ from accounts.services import (
     user_create,
 )
 from tests import template_db
+from tests import worlds as worlds_module
 from tests.worlds import Worlds
 from vendors.models import VendorCompany
 from vendors.services import vendor_company_create
@@ -98,6 +99,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     evaluated and before any fixture; pytest-django runs transactional tests last, so
     no test that expects the migrated data comes after.)
     """
+    world = item.config.stash.get(worlds_module.STASH_KEY, None)
+    if world is not None:  # a world the test does not want must not live through its flush
+        world.leave_unless_wanted(item, item.config.stash[blocking_manager_key])
     marker = item.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("serialized_rollback"):
         return
@@ -115,11 +119,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def worlds(django_db_setup: Any, django_db_blocker: Any) -> Any:
+def worlds(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> Any:
     """The heavy world alive in this test process, if any (tests/worlds.py)."""
-    state = Worlds()
+    state = request.config.stash[worlds_module.STASH_KEY] = Worlds()
     yield state
     state.leave(django_db_blocker)
+    del request.config.stash[worlds_module.STASH_KEY]
 
 
 @pytest.fixture(autouse=True)

@@ -46,3 +46,8 @@ def test_a_test_that_does_not_ask_for_it_never_sees_it(db: None) -> None:
 
 def test_and_after_it_the_world_is_back(probe_world: int) -> None:
     assert BuyerOrganization.objects.filter(name=NAME).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_test_that_commits_never_sees_it() -> None:
+    assert not BuyerOrganization.objects.filter(name=NAME).exists()

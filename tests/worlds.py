@@ -45,6 +45,7 @@ class WorldSpec:
 
 
 SPECS: dict[str, WorldSpec] = {}
+STASH_KEY = pytest.StashKey["Worlds"]()  # the session's Worlds, for the hooks
 
 
 def register(spec: WorldSpec) -> None:
@@ -104,6 +105,12 @@ class Worlds:
                 outer.__exit__(None, None, None)
                 raise
         self._outer, self.key = outer, key
+
+    def leave_unless_wanted(self, item: pytest.Item, blocker: Any) -> None:
+        """Before anything of the test runs (its setup hooks may flush the database)."""
+        spec = wanted_by(item)
+        if self.key != ((str(item.path), spec.name) if spec else None):
+            self.leave(blocker)
 
     def leave(self, blocker: Any) -> None:
         if self._outer is None:
