@@ -7,6 +7,25 @@ from django.shortcuts import render
 
 from bpo_portal.errors import ApplicationError, error_body
 
+LIVENESS_PATH = "/livez/"
+
+
+class LivenessMiddleware:
+    """/livez/: the process answers HTTP. First in MIDDLEWARE, so it answers before
+    anything reads the Host header (ALLOWED_HOSTS names the public host, which a probe
+    inside the container does not use), before the HTTPS redirect, and without touching
+    the database or Redis: a container probe restarts the web server only when the web
+    server itself is stuck, never because a dependency is. /healthz/ is the readiness
+    check that looks at the dependencies."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == LIVENESS_PATH:
+            return HttpResponse("ok\n", content_type="text/plain")
+        return self.get_response(request)
+
 
 class ApplicationErrorMiddleware:
     """A service refused (403, 404, 409...) in an HTML view: show its message on

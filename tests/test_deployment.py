@@ -13,9 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 from celery import Celery
+from django.conf import settings
 from django.core.management import get_commands
+
+from tests.helpers import database_url_for_subprocess, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -65,7 +69,9 @@ def test_web_runs_gunicorn_on_our_wsgi_application():
     application = resolve(command[1])
     assert callable(application)
     assert "8000:8000" in SERVICES["web"]["ports"]
-    assert "/healthz/" in " ".join(SERVICES["web"]["healthcheck"]["test"])
+    # Liveness, answered before host validation; /healthz/ is readiness (see below for the
+    # probe run against a real gunicorn).
+    assert "/livez/" in " ".join(SERVICES["web"]["healthcheck"]["test"])
 
 
 @pytest.mark.parametrize("service,role", [("worker", "worker"), ("beat", "beat")])
@@ -127,3 +133,86 @@ def test_production_passes_check_deploy_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    return {
+        key: value
+        for key, _, value in (
+            line.partition("=")
+            for line in path.read_text().splitlines()
+            if "=" in line and not line.lstrip().startswith("#")
+        )
+    }
+
+
+@pytest.fixture
+def production_gunicorn(tmp_path):
+    """gunicorn as the web container runs it: production settings with the values of
+    .env.production.example, overriding only what must be local (the secret the example
+    leaves blank, PostgreSQL/Redis here instead of the compose services, the media folder,
+    a free port)."""
+    port = free_port()
+    env_file = SERVICES["web"]["env_file"]
+    dropped = {"CACHE_REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_XDIST_WORKER"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in dropped},
+        **_env_file(ROOT / f"{env_file}.example"),
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": database_url_for_subprocess(),
+        "REDIS_URL": settings.REDIS_URL or "redis://127.0.0.1:6379/0",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    assert env["DJANGO_SETTINGS_MODULE"] == "bpo_portal.settings.production"
+    command = SERVICES["web"]["command"]
+    bind = command.index("--bind") + 1
+    command = [sys.executable, "-m", *command[:bind], f"127.0.0.1:{port}", *command[bind + 1 :]]
+    command[command.index("--workers") + 1] = "1"  # two cores, shared
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+
+    def listening() -> bool:
+        if process.poll() is not None:
+            raise AssertionError("gunicorn stopped:\n" + log_path.read_text())
+        try:
+            requests.get(url + "/", timeout=5, allow_redirects=False)
+        except requests.ConnectionError:
+            return False
+        return True
+
+    try:
+        wait_until(listening, 60, lambda: "gunicorn did not start:\n" + log_path.read_text())
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_the_web_containers_probe_passes_against_production_gunicorn(production_gunicorn, tmp_path):
+    port = production_gunicorn
+    probe = SERVICES["web"]["healthcheck"]["test"]
+    assert probe[:3] == ["CMD", "python", "-c"]
+    code = probe[3]
+    assert code.count("127.0.0.1:8000") == 1  # the container's port, bound by `web`
+    code = code.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+
+    # Liveness does not care which host is asked for, nor about the HTTPS redirect.
+    url = f"http://127.0.0.1:{port}/livez/"
+    response = requests.get(url, headers={"Host": "evil.example"}, allow_redirects=False)
+    assert response.status_code == 200 and response.text == "ok\n"
+    # Everything else keeps production's host validation (why the old probe failed).
+    old = requests.get(f"http://127.0.0.1:{port}/healthz/", allow_redirects=False, timeout=30)
+    assert old.status_code != 200
+    assert "DisallowedHost" in (tmp_path / "gunicorn.log").read_text()

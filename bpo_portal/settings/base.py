@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /livez/ answers before host validation and the HTTPS redirect (container probe).
+    "bpo_portal.middleware.LivenessMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,6 +136,31 @@ def _redis_db(url: str, db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
+REDIS_LAST_DATABASE = 15  # a stock redis-server has databases 0-15
+
+
+def cache_redis_url(redis_url: str, override: str = "") -> str:
+    """Where the cache lives: CACHE_REDIS_URL when set, else the database after the one
+    REDIS_URL names (no database named = 0, so 1). Two deployments sharing one Redis
+    server on different databases then never share throttle counters or job progress
+    keys, and flushing the cache never touches the Celery queues."""
+    if override:
+        return override
+    path = urlsplit(redis_url).path.strip("/")
+    if path and not path.isdigit():
+        raise ImproperlyConfigured(
+            f"REDIS_URL names the Redis database {path!r}: it must be a number (0-15)."
+        )
+    database = int(path or 0)
+    if database >= REDIS_LAST_DATABASE:
+        raise ImproperlyConfigured(
+            f"REDIS_URL names Redis database {database}; the cache uses the next one and "
+            f"there is none after {REDIS_LAST_DATABASE}. Choose a lower database in REDIS_URL "
+            "or set CACHE_REDIS_URL to the cache's own database."
+        )
+    return _redis_db(redis_url, database + 1)
+
+
 if REDIS_URL:
     # The cache lives in its own Redis database so that clearing it never
     # touches the Celery queues. It fails soft: when Redis is down, reads miss and
@@ -141,7 +169,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "bpo_portal.cache.FailSoftRedisCache",
-            "LOCATION": env.str("CACHE_REDIS_URL", default=_redis_db(REDIS_URL, 1)),
+            "LOCATION": cache_redis_url(REDIS_URL, env.str("CACHE_REDIS_URL", default="")),
             "KEY_PREFIX": "bpo",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

@@ -25,6 +25,7 @@ elif os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
     # Parallel test processes (pytest-xdist gw0, gw1...) each get their own cache
     # database: every test clears the cache (FLUSHDB), which must not wipe another
     # process's rate-limit counters mid-test. A real worker a test starts inherits it.
+    # (Without xdist the cache is REDIS_URL's database + 1, as in base.py.)
     _cache_db = 10 + int(os.environ["PYTEST_XDIST_WORKER"][2:])
     os.environ["CACHE_REDIS_URL"] = _redis_db(REDIS_URL, _cache_db)  # noqa: F405
     CACHES["default"]["LOCATION"] = os.environ["CACHE_REDIS_URL"]
