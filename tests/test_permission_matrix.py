@@ -1213,10 +1213,10 @@ def matrix_roles(all_roles: dict[str, User | None]) -> dict[str, User | None]:
     return roles
 
 
-def _build_matrix_world() -> World:
+def _build_matrix_world() -> dict[str, World]:
     roles = {role: person(role) for role in (*BUYER_ROLES, *VENDOR_ROLES)}
     roles["superuser"] = _superuser()
-    return build_world(roles, TestCase.captureOnCommitCallbacks)
+    return {"matrix_world": build_world(roles, TestCase.captureOnCommitCallbacks)}
 
 
 # Built once for the shards a test process runs one after the other (tests/worlds.py):
@@ -1224,7 +1224,7 @@ def _build_matrix_world() -> World:
 worlds.register(
     worlds.WorldSpec(
         name="matrix",
-        fixture="matrix_world",
+        fixtures=("matrix_world",),
         defined_in="tests/test_permission_matrix.py",
         build=_build_matrix_world,
     )
@@ -1238,7 +1238,7 @@ def matrix_world(
     matrix_roles: dict[str, User | None],
     django_capture_on_commit_callbacks: Any,
 ) -> World:
-    world = worlds.current(request, "matrix")
+    world = worlds.current(request, "matrix_world")
     if world is not None:
         return world
     return build_world(matrix_roles, django_capture_on_commit_callbacks)  # type: ignore[arg-type]

@@ -13,21 +13,21 @@ from tests.conftest import make_buyer_org
 NAME = "World Probe Health"
 
 
-def _build() -> int:
-    return make_buyer_org("admin@world-probe.example", NAME).pk
+def _build() -> dict[str, int]:
+    return {"probe_world": make_buyer_org("admin@world-probe.example", NAME).pk}
 
 
 worlds.register(
     worlds.WorldSpec(
-        name="probe", fixture="probe_world", defined_in="tests/test_worlds.py", build=_build
+        name="probe", fixtures=("probe_world",), defined_in="tests/test_worlds.py", build=_build
     )
 )
 
 
 @pytest.fixture
 def probe_world(request: pytest.FixtureRequest, worlds: worlds.Worlds, db: None) -> int:
-    pk = worlds.current(request, "probe")
-    return pk if pk is not None else _build()
+    pk = worlds.current(request, "probe_world")
+    return pk if pk is not None else _build()["probe_world"]
 
 
 def test_a_test_changes_the_world(probe_world: int) -> None:

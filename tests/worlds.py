@@ -9,12 +9,13 @@ savepoint, so whatever a test changes is undone before the next one, and every t
 still starts from the world exactly as built. A test that does not ask for the world
 never sees it: the world is gone before that test starts.
 
-A world is handed out by one fixture (`WorldSpec.fixture`, defined in the conftest
-at `WorldSpec.defined_in`). A test wants it when that definition is the one it
-resolves; the fixture then calls `current(...)` and re-reads its objects by primary
-key (fresh instances, never the builder's). When the world cannot be used (a test
-that commits, `transaction=True`; a variant the spec excludes) `current` answers
-None and the fixture builds its own, as before. The people in a world are the role
+A world is handed out by fixtures (`WorldSpec.fixtures`, defined in the conftest or
+module at `WorldSpec.defined_in`). A test wants it when it uses the first of them and
+every one of them it uses is that definition (a module that overrides one builds its
+own); the fixtures then ask `current(request, name)` for their object's primary key
+and re-read it (fresh instances, never the builder's). When the world cannot be used
+(a test that commits, `transaction=True`; a variant the spec excludes) `current`
+answers None and the fixture builds its own, as before. The people in a world are the role
 fixtures' people (same e-mail addresses): the role fixtures find them instead of
 making them twice (tests/conftest.py).
 """
@@ -38,9 +39,9 @@ def _never(item: pytest.Item) -> bool:
 @dataclass(frozen=True)
 class WorldSpec:
     name: str
-    fixture: str  # the fixture that hands the world out
-    defined_in: str  # where that fixture is defined (its conftest's node id: "tests/scoring")
-    build: Callable[[], Any]  # makes the world, returns what the fixture needs (primary keys)
+    fixtures: tuple[str, ...]  # the fixtures that hand it out; a test wants it if it uses the first
+    defined_in: str  # where they are defined (a conftest's or module's node id: "tests/scoring")
+    build: Callable[[], dict[str, Any]]  # makes the world: primary keys by fixture name
     excluded: Callable[[pytest.Item], bool] = _never  # variants that build their own
 
 
@@ -65,9 +66,12 @@ def wanted_by(item: pytest.Item) -> WorldSpec | None:
     info = getattr(item, "_fixtureinfo", None)
     if info is None or _transactional(item):
         return None
+    resolved = info.name2fixturedefs
     for spec in SPECS.values():
-        definitions = info.name2fixturedefs.get(spec.fixture)
-        if definitions and definitions[-1].baseid == spec.defined_in and not spec.excluded(item):
+        if spec.fixtures[0] not in resolved or spec.excluded(item):
+            continue
+        used = [name for name in spec.fixtures if name in resolved]
+        if all(resolved[name][-1].baseid == spec.defined_in for name in used):
             return spec
     return None
 
@@ -120,8 +124,9 @@ class Worlds:
             self._outer.__exit__(None, None, None)
         self._outer = self.key = self.value = None
 
-    def current(self, request: pytest.FixtureRequest, name: str) -> Any:
-        """The world `name` for this test, or None: then the fixture builds its own."""
-        if self.key != (str(request.node.path), name):
+    def current(self, request: pytest.FixtureRequest, fixture: str) -> Any:
+        """The primary key the world holds for `fixture`, for this test; None when the
+        test has no world (the fixture then builds its own)."""
+        if self.key is None or self.key[0] != str(request.node.path):
             return None
-        return self.value
+        return self.value.get(fixture)

@@ -22,14 +22,18 @@ def _published(admin: User, pm: User, vendor_a: User, vendor_b: User) -> RFP:
     return make_rfp(pm, admin, invite=(company_of(vendor_a), company_of(vendor_b)))
 
 
-def _build_published() -> int:
+def _build_published() -> dict[str, int]:
     """The people of the role fixtures (same addresses) and the published RFP."""
-    return _published(*map(person, ("admin", "procurement_manager", "vendor_a", "vendor_b"))).pk
+    people = map(person, ("admin", "procurement_manager", "vendor_a", "vendor_b"))
+    return {"rfp": _published(*people).pk}
 
 
 worlds.register(
     worlds.WorldSpec(
-        name="proposals.rfp", fixture="rfp", defined_in="tests/proposals", build=_build_published
+        name="proposals.rfp",
+        fixtures=("rfp",),
+        defined_in="tests/proposals",
+        build=_build_published,
     )
 )
 
@@ -45,7 +49,7 @@ def rfp(
 ) -> RFP:
     """Published, invite-only, vendors A and B invited and equipped. Built once for a
     run of tests (tests/worlds.py)."""
-    pk = worlds.current(request, "proposals.rfp")
+    pk = worlds.current(request, "rfp")
     if pk is not None:
         return RFP.objects.get(pk=pk)
     return _published(buyer_admin, procurement_manager, vendor_a, vendor_b)

@@ -84,27 +84,64 @@ def _open(rfp: RFP, vendor_a: User, vendor_b: User) -> RFP:
     return f.pass_deadline(rfp)
 
 
-def _build_opened() -> int:
+def _build_opened() -> dict[str, int]:
     """The people of the role fixtures (same addresses) and the opened RFP."""
     admin, pm, vendor_a, vendor_b = map(
         person, ("admin", "procurement_manager", "vendor_a", "vendor_b")
     )
-    return _open(f.make_rfp(pm, admin, [vendor_a, vendor_b]), vendor_a, vendor_b).pk
+    return {"opened": _open(f.make_rfp(pm, admin, [vendor_a, vendor_b]), vendor_a, vendor_b).pk}
 
 
+def _build_scored() -> dict[str, int]:
+    """The opened RFP's evaluation, its panel scored everything and submitted."""
+    world = _build_opened()
+    pm, evaluator, evaluator2 = map(person, ("procurement_manager", "evaluator", "evaluator2"))
+    evaluation = _set_up(RFP.objects.get(pk=world["opened"]), pm, evaluator, evaluator2)
+    _score(_start(evaluation, pm), evaluator, evaluator2)
+    return {**world, "evaluation": evaluation.pk, "started": evaluation.pk, "scored": evaluation.pk}
+
+
+def _changes_criteria_before_publication(item: pytest.Item) -> bool:
+    """Those tests get an RFP of their own."""
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("before_publication") is not None
+
+
+# A test that uses `scored` gets the scored world, one that uses only `opened` (or
+# `evaluation`, `started` on top of it) the opened one; modules that override one of
+# these fixtures build their own.
+worlds.register(
+    worlds.WorldSpec(
+        name="scoring.scored",
+        fixtures=("scored", "started", "evaluation", "opened"),
+        defined_in="tests/scoring",
+        build=_build_scored,
+        excluded=_changes_criteria_before_publication,
+    )
+)
 worlds.register(
     worlds.WorldSpec(
         name="scoring.opened",
-        fixture="opened",
+        fixtures=("opened",),
         defined_in="tests/scoring",
         build=_build_opened,
-        # Those change the criteria before publication: an RFP of their own.
-        excluded=lambda item: (
-            getattr(item, "callspec", None) is not None
-            and item.callspec.params.get("before_publication") is not None
-        ),
+        excluded=_changes_criteria_before_publication,
     )
 )
+# The reports' conftest imports these fixtures: the same worlds there.
+for _name, _fixtures, _build in (
+    ("reports.scored", ("scored", "started", "evaluation", "opened"), _build_scored),
+    ("reports.opened", ("opened",), _build_opened),
+):
+    worlds.register(
+        worlds.WorldSpec(
+            name=_name,
+            fixtures=_fixtures,
+            defined_in="tests/reports",
+            build=_build,
+            excluded=_changes_criteria_before_publication,
+        )
+    )
 
 
 @pytest.fixture
@@ -118,30 +155,64 @@ def opened(
     """Vendor A (Manila, 24/7, dearer) and vendor B (Bangalore, office hours, cheaper,
     AHT 400 s instead of 360 s) submit; the deadline passes. Built once for a run of
     tests (tests/worlds.py), unless the test changes the criteria before publication."""
-    pk = worlds.current(request, "scoring.opened")
+    pk = worlds.current(request, "opened")
     if pk is not None:
         return RFP.objects.get(pk=pk)
     return _open(request.getfixturevalue("published_rfp"), vendor_a, vendor_b)
 
 
-@pytest.fixture
-def evaluation(
-    opened: RFP, procurement_manager: User, evaluator: User, evaluator2: User
-) -> Evaluation:
-    evaluation = services.evaluation_setup(actor=procurement_manager, rfp=opened)
-    f.setup_panel(procurement_manager, evaluation, [evaluator, evaluator2])
+def _set_up(rfp: RFP, pm: User, evaluator: User, evaluator2: User) -> Evaluation:
+    evaluation = services.evaluation_setup(actor=pm, rfp=rfp)
+    f.setup_panel(pm, evaluation, [evaluator, evaluator2])
     return f.fresh(evaluation)
 
 
-@pytest.fixture
-def started(evaluation: Evaluation, procurement_manager: User) -> Evaluation:
-    return f.fresh(f.start(procurement_manager, evaluation))
+def _start(evaluation: Evaluation, pm: User) -> Evaluation:
+    return f.fresh(f.start(pm, evaluation))
 
 
-@pytest.fixture
-def scored(started: Evaluation, evaluator: User, evaluator2: User) -> Evaluation:
-    """Both evaluators declared no conflict, scored everything and submitted."""
+def _score(started: Evaluation, evaluator: User, evaluator2: User) -> Evaluation:
     for member in (evaluator, evaluator2):
         f.declare_none(member, started)
         f.score_all(member, started)
     return f.fresh(started)
+
+
+def _from_world(request: pytest.FixtureRequest, state: worlds.Worlds, name: str) -> Any:
+    pk = state.current(request, name)
+    return None if pk is None else f.fresh(Evaluation(pk=pk))
+
+
+@pytest.fixture
+def evaluation(
+    request: pytest.FixtureRequest,
+    worlds: worlds.Worlds,
+    opened: RFP,
+    procurement_manager: User,
+    evaluator: User,
+    evaluator2: User,
+) -> Evaluation:
+    found = _from_world(request, worlds, "evaluation")
+    return found or _set_up(opened, procurement_manager, evaluator, evaluator2)
+
+
+@pytest.fixture
+def started(
+    request: pytest.FixtureRequest,
+    worlds: worlds.Worlds,
+    evaluation: Evaluation,
+    procurement_manager: User,
+) -> Evaluation:
+    return _from_world(request, worlds, "started") or _start(evaluation, procurement_manager)
+
+
+@pytest.fixture
+def scored(
+    request: pytest.FixtureRequest,
+    worlds: worlds.Worlds,
+    started: Evaluation,
+    evaluator: User,
+    evaluator2: User,
+) -> Evaluation:
+    """Both evaluators declared no conflict, scored everything and submitted."""
+    return _from_world(request, worlds, "scored") or _score(started, evaluator, evaluator2)
