@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from redis.connection import parse_url
 
 from bpo_portal.settings.base import cache_redis_url
 
@@ -24,15 +25,33 @@ ROOT = Path(__file__).resolve().parent.parent
         ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1"),
         ("redis://127.0.0.1:6379/3", "redis://127.0.0.1:6379/4"),
         ("redis://:secret@redis.internal:6380/14", "redis://:secret@redis.internal:6380/15"),
+        # redis-py reads ?db= before the path: the cache must move off it too.
+        ("redis://127.0.0.1:6379?db=3", "redis://127.0.0.1:6379/4?db=4"),
+        (
+            "redis://127.0.0.1:6379/0?db=3&ssl_cert_reqs=none",
+            "redis://127.0.0.1:6379/4?db=4&ssl_cert_reqs=none",
+        ),
+        # A socket's path is not a database.
+        ("unix:///run/redis.sock", "unix:///run/redis.sock?db=1"),
+        ("unix:///run/redis.sock?db=2", "unix:///run/redis.sock?db=3"),
     ],
 )
 def test_the_cache_uses_the_database_after_redis_urls(redis_url, cache_url):
     assert cache_redis_url(redis_url) == cache_url
 
 
-def test_database_15_has_no_successor():
+@pytest.mark.parametrize(
+    "redis_url", ["redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/0?db=15"]
+)
+def test_database_15_has_no_successor(redis_url):
     with pytest.raises(ImproperlyConfigured, match="CACHE_REDIS_URL"):
-        cache_redis_url("redis://127.0.0.1:6379/15")
+        cache_redis_url(redis_url)
+
+
+def test_the_derived_url_is_the_next_database_to_redis_py():
+    for redis_url in ("redis://h:6379?db=3", "redis://h:6379/5", "unix:///run/r.sock?db=7"):
+        database = parse_url(redis_url).get("db", 0)
+        assert parse_url(cache_redis_url(redis_url))["db"] == database + 1
 
 
 def test_cache_redis_url_is_the_override():

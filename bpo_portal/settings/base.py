@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -143,22 +143,32 @@ def cache_redis_url(redis_url: str, override: str = "") -> str:
     """Where the cache lives: CACHE_REDIS_URL when set, else the database after the one
     REDIS_URL names (no database named = 0, so 1). Two deployments sharing one Redis
     server on different databases then never share throttle counters or job progress
-    keys, and flushing the cache never touches the Celery queues."""
+    keys, and flushing the cache never touches the Celery queues. The database is the
+    URL's path or, as redis-py reads it, its `?db=` (which wins; a unix:// URL's path is
+    the socket's, so there only `?db=` names the database)."""
     if override:
         return override
-    path = urlsplit(redis_url).path.strip("/")
-    if path and not path.isdigit():
+    parts = urlsplit(redis_url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    socket = parts.scheme == "unix"
+    named = query.get("db") or ("" if socket else parts.path.strip("/"))
+    if named and not named.isdigit():
         raise ImproperlyConfigured(
-            f"REDIS_URL names the Redis database {path!r}: it must be a number (0-15)."
+            f"REDIS_URL names the Redis database {named!r}: it must be a number (0-15)."
         )
-    database = int(path or 0)
+    database = int(named or 0)
     if database >= REDIS_LAST_DATABASE:
         raise ImproperlyConfigured(
             f"REDIS_URL names Redis database {database}; the cache uses the next one and "
             f"there is none after {REDIS_LAST_DATABASE}. Choose a lower database in REDIS_URL "
             "or set CACHE_REDIS_URL to the cache's own database."
         )
-    return _redis_db(redis_url, database + 1)
+    if not socket and "db" not in query:
+        return _redis_db(redis_url, database + 1)
+    query["db"] = str(database + 1)
+    if socket:  # kept as written: urlunsplit would drop the empty host of unix:///
+        return f"{redis_url.partition('?')[0]}?{urlencode(query)}"
+    return urlunsplit(parts._replace(path=f"/{database + 1}", query=urlencode(query)))
 
 
 if REDIS_URL:
