@@ -18,6 +18,10 @@ class ScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     """
 
     model: type[Model]
+    # Every object the API names by its URL has a number for a key (id, addendum number):
+    # anything else in that place is not found (404) before a lookup turns it into a
+    # database error. DRF's routers build their URL patterns from it.
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):

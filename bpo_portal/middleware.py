@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from bpo_portal.errors import ApplicationError, error_body
+from bpo_portal.errors import ApplicationError, error_body, error_page
 
 LIVENESS_PATH = "/livez/"
 
@@ -24,6 +25,23 @@ class LivenessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == LIVENESS_PATH:
             return HttpResponse("ok\n", content_type="text/plain")
+        return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """A NUL character (%00) in the path or the query string answers 400 in the error
+    shape (JSON under /api/, the error page elsewhere). PostgreSQL cannot compare text
+    holding one: left to a lookup or a filter, it would be a server error. Request
+    bodies are checked by the API's parsers (bpo_portal/parsers.py) and by Django's
+    form fields."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = unquote_plus(request.META.get("QUERY_STRING", ""), errors="replace")
+        if "\x00" in request.path or "\x00" in query:
+            return error_page(request, 400, "The address may not contain a NUL character (%00).")
         return self.get_response(request)
 
 

@@ -118,6 +118,26 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 )
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """After a transactional test, put the migrated rows back.
+
+    Django empties the database after such a test (flush) and reloads the rows the
+    migrations made only when the next transactional test starts. pytest-django runs
+    transactional tests last for that reason, but with `--dist worksteal` an idle
+    process may take them from the end of the other's queue and go on with ordinary
+    tests, which would find no languages, no starter templates. Reloaded here, every
+    test finds the migrated database, in any order."""
+    yield
+    if not worlds_module.is_transactional(item):
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                connections[alias].creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(scope="session")
 def worlds(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> Any:
     """The heavy world alive in this test process, if any (tests/worlds.py)."""

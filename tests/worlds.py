@@ -53,7 +53,7 @@ def register(spec: WorldSpec) -> None:
     SPECS[spec.name] = spec
 
 
-def _transactional(item: pytest.Item) -> bool:
+def is_transactional(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
     if marker is not None and (
         marker.kwargs.get("transaction") or (marker.args and marker.args[0])
@@ -64,7 +64,7 @@ def _transactional(item: pytest.Item) -> bool:
 
 def wanted_by(item: pytest.Item) -> WorldSpec | None:
     info = getattr(item, "_fixtureinfo", None)
-    if info is None or _transactional(item):
+    if info is None or is_transactional(item):
         return None
     resolved = info.name2fixturedefs
     for spec in SPECS.values():

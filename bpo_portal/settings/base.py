@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /livez/ answers before host validation and the HTTPS redirect (container probe).
     "bpo_portal.middleware.LivenessMiddleware",
+    # A NUL character in the address or query string: 400, before anything looks it up.
+    "bpo_portal.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -325,6 +327,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
+    # DRF's parsers, refusing text with a NUL character (PostgreSQL cannot hold one).
+    "DEFAULT_PARSER_CLASSES": [
+        "bpo_portal.parsers.JSONParser",
+        "bpo_portal.parsers.FormParser",
+        "bpo_portal.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
