@@ -90,6 +90,26 @@ def user_create(
     return user
 
 
+def address_in_use_notify(*, email: str) -> bool:
+    """A sign-up with an address that already has an account: tell the account's owner
+    (with links to log in and to reset the password) and answer True. The caller then
+    shows exactly what it shows for a new address, so that no page tells a visitor who
+    has an account here (allauth's own sign-up and reset do the same:
+    ACCOUNT_PREVENT_ENUMERATION)."""
+    address = email.strip().lower()
+    if not User.objects.filter(email__iexact=address).exists():
+        return False
+    send_templated_email(
+        to=[address],
+        template_prefix="emails/address_in_use",
+        context={
+            "login_url": site_link("account_login"),
+            "reset_url": site_link("account_reset_password"),
+        },
+    )
+    return True
+
+
 def user_update_profile(*, user: User, full_name: str, time_zone: Any) -> User:
     user.full_name = full_name.strip()
     user.time_zone = time_zone or None

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.mail import send_templated_email
 from accounts.models import BuyerOrganization, User, VendorRole
-from accounts.services import invitation_issue, user_create
+from accounts.services import address_in_use_notify, invitation_issue, user_create
 from bpo_portal.errors import (
     ApplicationError,
     ConflictError,
@@ -141,10 +141,16 @@ def vendor_registration(
     website: str = "",
     join_company_id: int | None = None,
     message: str = "",
-) -> User:
+) -> User | None:
     """A visitor registers: their account and either a new vendor company they own or
     a request for access to an existing one (`join_company_id`), all or nothing. The
-    one service the registration page (and any other door) goes through."""
+    one service the registration page (and any other door) goes through.
+
+    An address that already has an account registers nothing: its owner is e-mailed
+    instead, and the answer is None, so the caller shows what it shows for a new
+    address ("check your e-mail") and never tells a visitor who has an account."""
+    if address_in_use_notify(email=email):
+        return None
     with transaction.atomic():
         user = user_create(email=email, password=password, full_name=full_name)
         if join_company_id is not None:

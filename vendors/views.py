@@ -104,9 +104,10 @@ def register(request: HttpRequest) -> HttpResponse:
             else:
                 add_application_error(form, exc)
         else:
-            address = EmailAddress.objects.get(user=user, primary=True)
-            address.send_confirmation(request, signup=True)
-            request.session["registered_email"] = user.email
+            if user is not None:  # None: the address has an account, its owner was told
+                address = EmailAddress.objects.get(user=user, primary=True)
+                address.send_confirmation(request, signup=True)
+            request.session["registered_email"] = data["email"].strip().lower()
             request.session["registered_access_request"] = asking_for_access
             return redirect("vendor_register_done")
     return render(

@@ -272,8 +272,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
-# A person signing up with an address already in use is told so plainly.
-ACCOUNT_PREVENT_ENUMERATION = False
+# No page tells a visitor whether an address has an account: password reset and sign-up
+# answer alike for known and unknown addresses, and e-mail the address instead (the
+# vendor registration does the same: accounts.services.address_in_use_notify).
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BPO Portal] "
