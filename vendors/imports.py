@@ -36,6 +36,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from accounts.audit import audit_record
 from accounts.models import BuyerOrganization, User
 from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from bpo_portal.exports import append_row, csv_writer
 from bpo_portal.permissions import Capability, require_buyer
 from bpo_portal.uploads import validate_upload
 from jobs.models import Job, StagedUpload
@@ -686,7 +687,7 @@ def import_template(*, file_format: str) -> tuple[bytes, str, str]:
     """The file to fill in: (content, file name, content type)."""
     if file_format == "csv":
         buffer = io.StringIO()
-        csv.writer(buffer).writerow(COLUMNS)
+        csv_writer(buffer).writerow(COLUMNS)
         # A BOM so that Excel opens the file as UTF-8.
         return ("\ufeff" + buffer.getvalue()).encode(), "vendor-import.csv", "text/csv"
     if file_format != "xlsx":
@@ -696,20 +697,20 @@ def import_template(*, file_format: str) -> tuple[bytes, str, str]:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Vendors"
-    sheet.append(COLUMNS)
+    append_row(sheet, COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDE", (40, 32, 18, 34, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     functions = workbook.create_sheet("Functions")
-    functions.append(["Category", "Function", "Short name"])
+    append_row(functions, ["Category", "Function", "Short name"])
     for cell in functions[1]:
         cell.font = Font(bold=True)
     for name, slug, category in ServiceFunction.objects.values_list(
         "name", "slug", "category__name"
     ):
-        functions.append([category, name, slug])
+        append_row(functions, [category, name, slug])
     for letter, width in zip("ABC", (32, 40, 36), strict=True):
         functions.column_dimensions[letter].width = width
     functions.freeze_panes = "A2"
