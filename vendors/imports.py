@@ -38,7 +38,7 @@ from accounts.models import BuyerOrganization, User
 from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from bpo_portal.exports import append_row, csv_writer
 from bpo_portal.permissions import Capability, require_buyer
-from bpo_portal.uploads import validate_upload
+from bpo_portal.uploads import validate_upload, zip_archive_problem
 from jobs.models import Job, StagedUpload
 from jobs.registry import Progress
 from jobs.services import job_create, staged_upload_create
@@ -81,6 +81,9 @@ _COLUMN_FOR_HEADER = {
 }
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+MAX_CELL_LENGTH = 2_000
 
 
 class ImportFileError(Exception):
@@ -147,6 +150,11 @@ def _normalise_header(text: str) -> str:
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) > MAX_CELL_LENGTH:
+        raise ImportFileError(
+            f"A cell holds more than {MAX_CELL_LENGTH} characters; no vendor field is that "
+            "long. Shorten it and upload the file again."
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return " ".join(str(value).split())
@@ -187,6 +195,10 @@ def _xlsx_table(handle: IO[bytes]) -> Iterator[list[str]]:
         "This Excel file could not be read. Open it in Excel, save it as an Excel "
         "workbook (.xlsx) and upload it again."
     )
+    # Also for a stored file opened later: no zip bomb reaches openpyxl.
+    problem = zip_archive_problem(handle)
+    if problem is not None:
+        raise ImportFileError(problem)
     try:
         # read_only streams the sheet instead of loading the whole workbook.
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
