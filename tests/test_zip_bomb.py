@@ -29,16 +29,22 @@ def workbook_bytes(rows: list[list[Any]]) -> bytes:
 
 
 def xlsx_bomb() -> bytes:
-    """A real workbook whose sheet is replaced by ~200 MB of spaces that compress to <300 KB."""
+    """A real workbook whose first cell is ~90 MB of one letter: under 100 KB compressed."""
     source = zipfile.ZipFile(io.BytesIO(workbook_bytes([["Legal name"]])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
         for item in source.infolist():
             if item.filename == "xl/worksheets/sheet1.xml":
                 with bomb.open(item.filename, "w", force_zip64=True) as member:
-                    chunk = b" " * 1_048_576
-                    for _ in range(200):
+                    member.write(
+                        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
+                        b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                        b'<row r="1"><c r="A1" t="inlineStr"><is><t>'
+                    )
+                    chunk = b"x" * 1_048_576
+                    for _ in range(90):
                         member.write(chunk)
+                    member.write(b"</t></is></c></row></sheetData></worksheet>")
             else:
                 bomb.writestr(item, source.read(item.filename))
     return out.getvalue()
@@ -50,7 +56,7 @@ def max_rss_mb() -> float:
 
 def test_probe_a_tiny_xlsx_bomb_is_refused_without_the_memory_growing():
     data = xlsx_bomb()
-    assert len(data) < 400_000
+    assert len(data) < 100_000
     upload = SimpleUploadedFile("vendors.xlsx", data, content_type=XLSX)
     before = max_rss_mb()
     with pytest.raises(ApplicationError) as refused:
