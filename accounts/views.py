@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken, BuyerMembership, Invitation, User
 from bpo_portal.errors import ApplicationError
+from bpo_portal.exports import csv_writer
 from bpo_portal.forms import add_application_error
 from bpo_portal.permissions import (
     Capability,
@@ -281,7 +281,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["occurred_at_utc", "actor", "action", "object_type", "object_id", "summary"])
     for occurred_at, actor, action, object_type, object_id, summary in rows:
         writer.writerow(

@@ -74,6 +74,58 @@ def _zip_has_part(upload: UploadedFile[Any], prefix: bytes) -> bool:
         upload.seek(0)
 
 
+# Zip-based files (.xlsx, .docx, .pptx, archives): checked before anything unpacks them, so a
+# small, highly compressed file cannot eat the worker's memory (issue 15, finding 2).
+ZIP_MAX_UNPACKED = 50 * 1_048_576
+ZIP_MAX_RATIO = 100
+ZIP_MAX_MEMBERS = 5_000
+_ZIP_RATIO_FLOOR = 1_048_576  # tiny members may compress well; only big ones must not
+_ZIP_TYPES = {"application/zip", *KINDS["office"][0]}
+
+
+def zip_archive_problem(handle: Any) -> str | None:
+    """Why this zip file must not be opened (None if it is fine): too many members, too much
+    unpacked data (declared and actually read, in small chunks) or a suspicious ratio."""
+    too_big = (
+        f"The file unpacks to more than {ZIP_MAX_UNPACKED // 1_048_576} MB or is compressed "
+        "suspiciously well. Save it again without embedded content, or split it, and "
+        "upload it again."
+    )
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+            if len(members) > ZIP_MAX_MEMBERS:
+                return f"The file holds more than {ZIP_MAX_MEMBERS} parts; it cannot be opened."
+            declared = 0
+            for member in members:
+                declared += member.file_size
+                ratio = member.file_size / max(member.compress_size, 1)
+                if declared > ZIP_MAX_UNPACKED or (
+                    member.file_size > _ZIP_RATIO_FLOOR and ratio > ZIP_MAX_RATIO
+                ):
+                    return too_big
+            actual = 0
+            for member in members:
+                with archive.open(member) as stream:
+                    while chunk := stream.read(65_536):
+                        actual += len(chunk)
+                        if actual > ZIP_MAX_UNPACKED:
+                            return too_big
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+        return "The file is damaged and cannot be opened. Save it again and upload it again."
+    finally:
+        handle.seek(0)
+    return None
+
+
+def check_zip_archive(handle: Any, *, field: str) -> None:
+    """Refuse a zip bomb with a message beside ``field``. Raises ApplicationError."""
+    problem = zip_archive_problem(handle)
+    if problem is not None:
+        raise ApplicationError.for_fields({field: problem})
+
+
 def _looks_like_text(head: bytes) -> bool:
     if not head or b"\x00" in head:
         return False
@@ -122,6 +174,8 @@ def validate_upload(
             else ""
         )
         raise ApplicationError.for_fields({field: f"Upload a {' or '.join(labels)}.{detail}"})
+    if content_type in _ZIP_TYPES:
+        check_zip_archive(upload, field=field)
     return content_type or "application/octet-stream"
 
 

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from bpo_portal.exports import set_cell
 from bpo_portal.money import currency_decimals
 from reports.audit import audit_trail
 from rfp.models import RFP
@@ -47,7 +48,7 @@ def _sheet_title(text: str, used: set[str]) -> str:
 
 def _header(sheet: Any, row: int, values: list[Any]) -> None:
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
+        cell = set_cell(sheet, row=row, column=column, value=value)
         cell.fill = HEADER_FILL
         cell.font = HEADER_FONT
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -123,8 +124,8 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
         if lot.most_critical:
             rows.append(("Most critical criterion", lot.sensitivity[0].message))
     for index, (label, value) in enumerate(rows, start=1):
-        summary.cell(row=index, column=1, value=label).font = GROUP_FONT
-        summary.cell(row=index, column=2, value=value).alignment = WRAP
+        set_cell(summary, row=index, column=1, value=label).font = GROUP_FONT
+        set_cell(summary, row=index, column=2, value=value).alignment = WRAP
     _widths(summary, [30, 110])
 
     money = money_format(results.currency)
@@ -136,16 +137,16 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
         sheet.freeze_panes = "C2"
         row = 2
         for node, depth in tree:
-            label = sheet.cell(row=row, column=1, value=("    " * depth) + node.name)
+            label = set_cell(sheet, row=row, column=1, value=("    " * depth) + node.name)
             if depth == 0:
                 label.font = GROUP_FONT
             if node.excluded:
                 # Prices still sealed: the criterion is set aside, not scored 0.
                 for column in range(2, 3 + len(proposals)):
-                    sheet.cell(row=row, column=column, value=SEALED).font = SEALED_FONT
+                    set_cell(sheet, row=row, column=column, value=SEALED).font = SEALED_FONT
                 row += 1
                 continue
-            weight = sheet.cell(row=row, column=2, value=node.global_percent)
+            weight = set_cell(sheet, row=row, column=2, value=node.global_percent)
             weight.number_format = PERCENT
             for column, proposal in enumerate(proposals, start=3):
                 value = None
@@ -155,23 +156,23 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
                 else:
                     leaf = proposal.leaf(node.id)
                     value = leaf.contribution if leaf else None
-                cell = sheet.cell(row=row, column=column, value=value)
+                cell = set_cell(sheet, row=row, column=column, value=value)
                 cell.number_format = POINTS
             row += 1
         for label_text, getter, number_format in (
             ("Total (points of 100)", lambda p: p.total_points, POINTS),
             ("Rank", lambda p: p.rank, "0"),
         ):
-            sheet.cell(row=row, column=1, value=label_text).font = GROUP_FONT
+            set_cell(sheet, row=row, column=1, value=label_text).font = GROUP_FONT
             for column, proposal in enumerate(proposals, start=3):
-                cell = sheet.cell(row=row, column=column, value=getter(proposal))
+                cell = set_cell(sheet, row=row, column=column, value=getter(proposal))
                 cell.number_format = number_format
                 cell.fill = TOTAL_FILL
                 cell.font = GROUP_FONT
             row += 1
-        sheet.cell(row=row, column=1, value="Compliance").font = GROUP_FONT
+        set_cell(sheet, row=row, column=1, value="Compliance").font = GROUP_FONT
         for column, proposal in enumerate(proposals, start=3):
-            sheet.cell(row=row, column=column, value=proposal.compliance_label)
+            set_cell(sheet, row=row, column=column, value=proposal.compliance_label)
         _widths(sheet, [46, 12] + [22] * len(proposals))
         for cells in sheet.iter_rows(min_row=1, max_row=row, max_col=2 + len(proposals)):
             for cell in cells:
@@ -216,7 +217,7 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
                         line.total_converted if line.total_converted is not None else line.total,
                     ]
                     for column, value in enumerate(values, start=1):
-                        cell = sheet.cell(row=row, column=column, value=value)
+                        cell = set_cell(sheet, row=row, column=column, value=value)
                         if column == 6:
                             cell.number_format = money_format(tco.currency)
                         elif column == 10:
@@ -224,15 +225,15 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
                         elif column == 8:
                             cell.number_format = "#,##0.##"
                     row += 1
-                total = sheet.cell(
-                    row=row, column=3, value=f"Total cost of ownership, {proposal.vendor}"
+                total = set_cell(
+                    sheet, row=row, column=3, value=f"Total cost of ownership, {proposal.vendor}"
                 )
                 total.font = GROUP_FONT
-                value = sheet.cell(row=row, column=10, value=tco.total)
+                value = set_cell(sheet, row=row, column=10, value=tco.total)
                 value.number_format = money
                 value.font = GROUP_FONT
                 for column in range(1, 11):
-                    sheet.cell(row=row, column=column).fill = TOTAL_FILL
+                    set_cell(sheet, row=row, column=column).fill = TOTAL_FILL
                 row += 1
         _widths(sheet, [20, 26, 40, 22, 22, 14, 10, 12, 8, 20])
         sheet.auto_filter.ref = f"A1:J{max(row - 1, 1)}"
@@ -242,12 +243,12 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
     _header(sheet, 1, [f"When ({zone_name})", "What", "Who", "Comment"])
     sheet.freeze_panes = "A2"
     for row, entry in enumerate(trail, start=2):
-        sheet.cell(
-            row=row, column=1, value=entry.at.replace(tzinfo=None)
+        set_cell(
+            sheet, row=row, column=1, value=entry.at.replace(tzinfo=None)
         ).number_format = "yyyy-mm-dd hh:mm"
-        sheet.cell(row=row, column=2, value=entry.title)
-        sheet.cell(row=row, column=3, value=entry.actor)
-        sheet.cell(row=row, column=4, value=entry.comment)
+        set_cell(sheet, row=row, column=2, value=entry.title)
+        set_cell(sheet, row=row, column=3, value=entry.actor)
+        set_cell(sheet, row=row, column=4, value=entry.comment)
     _widths(sheet, [18, 50, 24, 90])
 
     # Text is text: a vendor name or comment starting with "=" must never run as a

@@ -36,8 +36,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from accounts.audit import audit_record
 from accounts.models import BuyerOrganization, User
 from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from bpo_portal.exports import append_row, csv_writer
 from bpo_portal.permissions import Capability, require_buyer
-from bpo_portal.uploads import validate_upload
+from bpo_portal.uploads import validate_upload, zip_archive_problem
 from jobs.models import Job, StagedUpload
 from jobs.registry import Progress
 from jobs.services import job_create, staged_upload_create
@@ -80,6 +81,9 @@ _COLUMN_FOR_HEADER = {
 }
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+MAX_CELL_LENGTH = 2_000
 
 
 class ImportFileError(Exception):
@@ -146,6 +150,11 @@ def _normalise_header(text: str) -> str:
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) > MAX_CELL_LENGTH:
+        raise ImportFileError(
+            f"A cell holds more than {MAX_CELL_LENGTH} characters; no vendor field is that "
+            "long. Shorten it and upload the file again."
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return " ".join(str(value).split())
@@ -186,6 +195,10 @@ def _xlsx_table(handle: IO[bytes]) -> Iterator[list[str]]:
         "This Excel file could not be read. Open it in Excel, save it as an Excel "
         "workbook (.xlsx) and upload it again."
     )
+    # Also for a stored file opened later: no zip bomb reaches openpyxl.
+    problem = zip_archive_problem(handle)
+    if problem is not None:
+        raise ImportFileError(problem)
     try:
         # read_only streams the sheet instead of loading the whole workbook.
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
@@ -686,7 +699,7 @@ def import_template(*, file_format: str) -> tuple[bytes, str, str]:
     """The file to fill in: (content, file name, content type)."""
     if file_format == "csv":
         buffer = io.StringIO()
-        csv.writer(buffer).writerow(COLUMNS)
+        csv_writer(buffer).writerow(COLUMNS)
         # A BOM so that Excel opens the file as UTF-8.
         return ("\ufeff" + buffer.getvalue()).encode(), "vendor-import.csv", "text/csv"
     if file_format != "xlsx":
@@ -696,20 +709,20 @@ def import_template(*, file_format: str) -> tuple[bytes, str, str]:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Vendors"
-    sheet.append(COLUMNS)
+    append_row(sheet, COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDE", (40, 32, 18, 34, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     functions = workbook.create_sheet("Functions")
-    functions.append(["Category", "Function", "Short name"])
+    append_row(functions, ["Category", "Function", "Short name"])
     for cell in functions[1]:
         cell.font = Font(bold=True)
     for name, slug, category in ServiceFunction.objects.values_list(
         "name", "slug", "category__name"
     ):
-        functions.append([category, name, slug])
+        append_row(functions, [category, name, slug])
     for letter, width in zip("ABC", (32, 40, 36), strict=True):
         functions.column_dimensions[letter].width = width
     functions.freeze_panes = "A2"

@@ -1,0 +1,81 @@
+"""Issue 15, finding 2: a small, highly compressed upload is refused before anything unpacks it."""
+
+from __future__ import annotations
+
+import io
+import resource
+import zipfile
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from bpo_portal.errors import ApplicationError
+from bpo_portal.uploads import validate_upload, zip_archive_problem
+from vendors.imports import MAX_CELL_LENGTH, ImportFileError, read_import_file
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_bytes(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)  # a test-only workbook, not an export
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_bomb() -> bytes:
+    """A real workbook whose first cell is ~90 MB of one letter: under 100 KB compressed."""
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes([["Legal name"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+        for item in source.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                with bomb.open(item.filename, "w", force_zip64=True) as member:
+                    member.write(
+                        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
+                        b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                        b'<row r="1"><c r="A1" t="inlineStr"><is><t>'
+                    )
+                    chunk = b"x" * 1_048_576
+                    for _ in range(90):
+                        member.write(chunk)
+                    member.write(b"</t></is></c></row></sheetData></worksheet>")
+            else:
+                bomb.writestr(item, source.read(item.filename))
+    return out.getvalue()
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_probe_a_tiny_xlsx_bomb_is_refused_without_the_memory_growing():
+    data = xlsx_bomb()
+    assert len(data) < 100_000
+    upload = SimpleUploadedFile("vendors.xlsx", data, content_type=XLSX)
+    before = max_rss_mb()
+    with pytest.raises(ApplicationError) as refused:
+        validate_upload(upload, field="file", kinds=("xlsx",), max_size=5 * 1_048_576)
+    with pytest.raises(ImportFileError):
+        read_import_file(io.BytesIO(data), content_type=XLSX)
+    assert max_rss_mb() - before < 50
+    assert "unpacks to more than 50 MB" in refused.value.fields["file"][0]
+
+
+def test_a_high_ratio_member_is_refused_and_a_normal_workbook_passes():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/big.xml", b"0" * 5_000_000)
+    assert "compressed" in (zip_archive_problem(io.BytesIO(out.getvalue())) or "")
+    assert zip_archive_problem(io.BytesIO(workbook_bytes([["a", 1]]))) is None
+
+
+def test_an_over_long_cell_is_refused_with_a_clear_message():
+    data = workbook_bytes([["x" * (MAX_CELL_LENGTH + 1)]])
+    with pytest.raises(ImportFileError, match="more than 2000 characters"):
+        read_import_file(io.BytesIO(data), content_type=XLSX)
