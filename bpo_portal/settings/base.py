@@ -273,7 +273,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # A person signing up with an address already in use is told so plainly.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Reset and sign-up answer the same for known and unknown addresses (issue 15, finding 5);
+# a sign-up with a taken address mails its owner "you already have an account".
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BPO Portal] "

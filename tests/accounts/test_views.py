@@ -64,21 +64,44 @@ def test_signup_verify_and_create_a_buyer_organization(django_capture_on_commit_
     assert user.buyer_membership.role == "admin"
 
 
-def test_signup_with_an_email_in_use_says_so(buyer_admin):
-    response = Client().post(
+def test_signup_with_an_email_in_use_reveals_nothing_and_mails_the_owner(
+    buyer_admin, django_capture_on_commit_callbacks
+):
+    # Issue 15, finding 5: the page must not say the address is taken; its owner gets a mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = Client().post(
+            reverse("account_signup"),
+            {
+                "full_name": "X",
+                "email": "ADMIN@buyer.example",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    fresh = Client().post(
         reverse("account_signup"),
         {
-            "full_name": "X",
-            "email": "ADMIN@buyer.example",
+            "full_name": "Y",
+            "email": "nobody-yet@buyer.example",
             "password1": PASSWORD,
             "password2": PASSWORD,
         },
     )
-    assert response.status_code == 200
-    assert (
-        "already registered" in response.content.decode() or "already" in response.content.decode()
-    )
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
     assert User.objects.filter(email__iexact="admin@buyer.example").count() == 1
+    to_owner = [m for m in mail.outbox if m.to == ["admin@buyer.example"]]
+    assert len(to_owner) == 1
+    assert "already" in (to_owner[0].subject + to_owner[0].body).lower()
+
+
+def test_password_reset_answers_the_same_for_known_and_unknown_addresses(buyer_admin):
+    # Issue 15, finding 5: "not assigned to any user account" revealed who has an account.
+    known = Client().post(reverse("account_reset_password"), {"email": "admin@buyer.example"})
+    unknown = Client().post(reverse("account_reset_password"), {"email": "ghost@nowhere.example"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert "not assigned" not in Client().get(known["Location"]).content.decode()
 
 
 def test_signup_with_a_weak_password_keeps_input_and_explains(db):
