@@ -535,3 +535,19 @@ def api_token_authenticate(*, key: str) -> tuple[User, ApiToken] | None:
         last_used_at__gt=now - dt.timedelta(minutes=1)
     ).update(last_used_at=now)
     return token.user, token
+
+
+def user_api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every live API token of a user after a credential change (issue 15, finding 3)."""
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(
+            actor=user,
+            action="api_tokens_revoked",
+            summary=f"{revoked} API token(s) revoked after {reason}",
+            obj=user,
+            data={"reason": reason, "count": revoked},
+        )
+    return revoked

@@ -379,3 +379,22 @@ def test_audit_log_exports_as_csv_for_admins_only(buyer_admin, evaluator, other_
     other = logged_in(other_buyer).get(reverse("audit_log_export")).content.decode()
     assert "x@example.com" not in other
     assert logged_in(evaluator).get(reverse("audit_log_export")).status_code == 403
+
+
+def test_a_password_change_revokes_api_tokens(buyer_admin):
+    # Issue 15, finding 3: a token that worked answers 401 after the password change.
+    _token, key = api_token_create(user=buyer_admin, name="ci")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/rfps/").status_code == 200
+    response = logged_in(buyer_admin).post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "N3w-long-passphrase!",
+            "password2": "N3w-long-passphrase!",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "API tokens were revoked" in response.content.decode()
+    assert api.get("/api/v1/rfps/").status_code == 401
