@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.signals import email_changed, password_changed, password_reset, password_set
+from allauth.mfa.signals import authenticator_removed, authenticator_reset
 from django.contrib import messages
 from django.dispatch import receiver
 
@@ -34,3 +35,13 @@ def revoke_on_password_reset(sender: Any, request: Any, user: Any, **kwargs: Any
 @receiver(email_changed, dispatch_uid="accounts_revoke_on_email_changed")
 def revoke_on_email_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     _revoke(request, user, "change of your primary e-mail address")
+
+
+@receiver(authenticator_removed, dispatch_uid="accounts_revoke_on_authenticator_removed")
+def revoke_on_authenticator_removed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    _revoke(request, user, "removal of a two-factor authenticator")
+
+
+@receiver(authenticator_reset, dispatch_uid="accounts_revoke_on_authenticator_reset")
+def revoke_on_authenticator_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    _revoke(request, user, "reset of your two-factor authentication")

@@ -6,6 +6,8 @@ import re
 import uuid
 
 import pytest
+from allauth.account import signals as allauth_account_signals
+from allauth.mfa import signals as allauth_mfa_signals
 from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
@@ -397,4 +399,17 @@ def test_a_password_change_revokes_api_tokens(buyer_admin):
     )
     assert response.status_code == 200
     assert "API tokens were revoked" in response.content.decode()
+    assert api.get("/api/v1/rfps/").status_code == 401
+
+
+@pytest.mark.parametrize("signal_name", ["password_reset", "email_changed", "authenticator_reset"])
+def test_other_credential_changes_revoke_api_tokens(buyer_admin, signal_name):
+    # Issue 15, finding 3: the triggers allauth sends besides a password change.
+    signal = getattr(allauth_account_signals, signal_name, None) or getattr(
+        allauth_mfa_signals, signal_name
+    )
+    _token, key = api_token_create(user=buyer_admin, name="ci")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/rfps/").status_code == 200
+    signal.send(sender=User, request=None, user=buyer_admin)
     assert api.get("/api/v1/rfps/").status_code == 401
