@@ -9,11 +9,13 @@ from allauth.mfa.signals import authenticator_removed, authenticator_reset
 from django.contrib import messages
 from django.dispatch import receiver
 
-from accounts.services import user_api_tokens_revoke_all
+from accounts.services import user_credentials_revoke
 
 
 def _revoke(request: Any, user: Any, reason: str) -> None:
-    if user_api_tokens_revoke_all(user=user, reason=reason) and request is not None:
+    session = getattr(request, "session", None)
+    keep = session.session_key if session is not None else None
+    if user_credentials_revoke(user=user, reason=reason, keep_session_key=keep) and request:
         messages.info(request, f"Your API tokens were revoked after the {reason}.")
 
 

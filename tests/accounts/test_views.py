@@ -413,3 +413,21 @@ def test_other_credential_changes_revoke_api_tokens(buyer_admin, signal_name):
     assert api.get("/api/v1/rfps/").status_code == 200
     signal.send(sender=User, request=None, user=buyer_admin)
     assert api.get("/api/v1/rfps/").status_code == 401
+
+
+def test_a_primary_email_change_ends_the_users_other_sessions(buyer_admin, rf):
+    # Issue 15, finding 3: another browser of the same user is logged out; this one stays.
+    here, elsewhere = logged_in(buyer_admin), logged_in(buyer_admin)
+    profile = reverse("profile")
+    assert elsewhere.get(profile).status_code == 200
+    request = rf.get(profile)
+    request.session = here.session
+    allauth_account_signals.email_changed.send(
+        sender=User,
+        request=request,
+        user=buyer_admin,
+        from_email_address=None,
+        to_email_address=None,
+    )
+    assert here.get(profile).status_code == 200
+    assert elsewhere.get(profile).status_code == 302
