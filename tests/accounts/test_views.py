@@ -388,7 +388,8 @@ def test_a_password_change_revokes_api_tokens(buyer_admin):
     _token, key = api_token_create(user=buyer_admin, name="ci")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api.get("/api/v1/rfps/").status_code == 200
-    response = logged_in(buyer_admin).post(
+    browser = logged_in(buyer_admin)
+    response = browser.post(
         reverse("account_change_password"),
         {
             "oldpassword": PASSWORD,
@@ -399,6 +400,7 @@ def test_a_password_change_revokes_api_tokens(buyer_admin):
     )
     assert response.status_code == 200
     assert "API tokens were revoked" in response.content.decode()
+    assert "Revoked " in browser.get(reverse("profile")).content.decode()
     assert api.get("/api/v1/rfps/").status_code == 401
 
 
