@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -555,3 +557,26 @@ def api_token_authenticate(*, key: str) -> tuple[User, ApiToken] | None:
         last_used_at__gt=now - dt.timedelta(minutes=1)
     ).update(last_used_at=now)
     return token.user, token
+
+
+def user_credentials_revoke(*, user: User, reason: str, keep_session_key: str | None) -> int:
+    """After a credential change, revoke every live API token of the user and end their other
+    sessions, keeping the one that made the change (issue 15, finding 3). Returns tokens revoked."""
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=now).exclude(
+        session_key=keep_session_key or ""
+    ):
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    if revoked or ended:
+        audit_record(
+            actor=user,
+            action="credentials_revoked",
+            summary=f"{revoked} API token(s) revoked, {ended} other session(s) ended: {reason}",
+            obj=user,
+            data={"reason": reason, "tokens": revoked, "sessions": ended},
+        )
+    return revoked

@@ -6,6 +6,8 @@ import re
 import uuid
 
 import pytest
+from allauth.account import signals as allauth_account_signals
+from allauth.mfa import signals as allauth_mfa_signals
 from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
@@ -64,21 +66,44 @@ def test_signup_verify_and_create_a_buyer_organization(django_capture_on_commit_
     assert user.buyer_membership.role == "admin"
 
 
-def test_signup_with_an_email_in_use_in_other_case_does_not_say_so(buyer_admin):
-    """Issue 15: no page tells who has an account (tests/accounts/test_enumeration.py);
-    the owner is e-mailed instead, and no second account appears, whatever the case."""
-    response = Client().post(
+def test_signup_with_an_email_in_use_reveals_nothing_and_mails_the_owner(
+    buyer_admin, django_capture_on_commit_callbacks
+):
+    # Issue 15, finding 5: the page must not say the address is taken; its owner gets a mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = Client().post(
+            reverse("account_signup"),
+            {
+                "full_name": "X",
+                "email": "ADMIN@buyer.example",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    fresh = Client().post(
         reverse("account_signup"),
         {
-            "full_name": "X",
-            "email": "ADMIN@buyer.example",
+            "full_name": "Y",
+            "email": "nobody-yet@buyer.example",
             "password1": PASSWORD,
             "password2": PASSWORD,
         },
     )
-    assert response.status_code == 302
-    assert "already" not in Client().get(response["Location"]).content.decode()
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
     assert User.objects.filter(email__iexact="admin@buyer.example").count() == 1
+    to_owner = [m for m in mail.outbox if m.to == ["admin@buyer.example"]]
+    assert len(to_owner) == 1
+    assert "already" in (to_owner[0].subject + to_owner[0].body).lower()
+
+
+def test_password_reset_answers_the_same_for_known_and_unknown_addresses(buyer_admin):
+    # Issue 15, finding 5: "not assigned to any user account" revealed who has an account.
+    known = Client().post(reverse("account_reset_password"), {"email": "admin@buyer.example"})
+    unknown = Client().post(reverse("account_reset_password"), {"email": "ghost@nowhere.example"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert "not assigned" not in Client().get(known["Location"]).content.decode()
 
 
 def test_signup_with_a_weak_password_keeps_input_and_explains(db):
@@ -356,3 +381,55 @@ def test_audit_log_exports_as_csv_for_admins_only(buyer_admin, evaluator, other_
     other = logged_in(other_buyer).get(reverse("audit_log_export")).content.decode()
     assert "x@example.com" not in other
     assert logged_in(evaluator).get(reverse("audit_log_export")).status_code == 403
+
+
+def test_a_password_change_revokes_api_tokens(buyer_admin):
+    # Issue 15, finding 3: a token that worked answers 401 after the password change.
+    _token, key = api_token_create(user=buyer_admin, name="ci")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/rfps/").status_code == 200
+    browser = logged_in(buyer_admin)
+    response = browser.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "N3w-long-passphrase!",
+            "password2": "N3w-long-passphrase!",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "API tokens were revoked" in response.content.decode()
+    assert "Revoked " in browser.get(reverse("profile")).content.decode()
+    assert api.get("/api/v1/rfps/").status_code == 401
+
+
+@pytest.mark.parametrize("signal_name", ["password_reset", "email_changed", "authenticator_reset"])
+def test_other_credential_changes_revoke_api_tokens(buyer_admin, signal_name):
+    # Issue 15, finding 3: the triggers allauth sends besides a password change.
+    signal = getattr(allauth_account_signals, signal_name, None) or getattr(
+        allauth_mfa_signals, signal_name
+    )
+    _token, key = api_token_create(user=buyer_admin, name="ci")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/rfps/").status_code == 200
+    signal.send(sender=User, request=None, user=buyer_admin)
+    assert api.get("/api/v1/rfps/").status_code == 401
+
+
+def test_a_primary_email_change_ends_the_users_other_sessions(buyer_admin, rf):
+    # Issue 15, finding 3: another browser of the same user is logged out; this one stays.
+    here, elsewhere = logged_in(buyer_admin), logged_in(buyer_admin)
+    profile = reverse("profile")
+    assert elsewhere.get(profile).status_code == 200
+    request = rf.get(profile)
+    request.session = here.session
+    allauth_account_signals.email_changed.send(
+        sender=User,
+        request=request,
+        user=buyer_admin,
+        from_email_address=None,
+        to_email_address=None,
+    )
+    assert here.get(profile).status_code == 200
+    assert elsewhere.get(profile).status_code == 302
