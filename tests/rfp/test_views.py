@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from rfp import services
 from rfp.models import Addendum, AddendumAcknowledgement, Lot, RFPInvitation, RFPStatus
-from tests.conftest import make_vendor
+from tests.conftest import make_vendor, token_client
 from tests.rfp.conftest import company_of, make_ready_rfp, publish, reload, starter_template
 from vendors.services import qualification_update
 
@@ -532,49 +532,66 @@ def add_rows(rfp, actor, count):
     return reload(rfp)
 
 
-ROLES = ("procurement_manager", "vendor_a")  # the rows are built once, both read them
-
-
-def test_list_page_query_count_is_constant(
+def test_list_page_and_api_query_counts_are_constant(
     procurement_manager, buyer_admin, vendor_a, django_assert_num_queries
 ):
-    clients = {
-        "procurement_manager": logged_in(procurement_manager),
-        "vendor_a": logged_in(vendor_a),
+    """The RFP list, as a page and through the API, as a buyer and as a vendor: the
+    same queries at 2 and at 50 RFPs (the 50 built once for the four)."""
+    readers = {
+        ("page", "procurement_manager"): logged_in(procurement_manager),
+        ("page", "vendor_a"): logged_in(vendor_a),
+        ("api", "procurement_manager"): token_client(procurement_manager),
+        ("api", "vendor_a"): token_client(vendor_a),
     }
+    paths = {"page": url("rfp_list"), "api": "/api/v1/rfps/"}
     for i in range(2):
         publish(
             make_ready_rfp(procurement_manager, title=f"R{i}", invite=(company_of(vendor_a),)),
             buyer_admin,
         )
-    expected = {who: queries_for(clients[who], url("rfp_list")) for who in ROLES}
+    expected = {key: queries_for(client, paths[key[0]]) for key, client in readers.items()}
     for i in range(2, 50):
         publish(
             make_ready_rfp(procurement_manager, title=f"R{i}", invite=(company_of(vendor_a),)),
             buyer_admin,
         )
-    for who in ROLES:
-        with django_assert_num_queries(expected[who]):
-            response = clients[who].get(url("rfp_list"), {"page": 2})
-        assert response.status_code == 200, who
-        assert len(response.context["page"].object_list) == 25, who
+    for key, client in readers.items():
+        with django_assert_num_queries(expected[key]):
+            if key[0] == "page":
+                response = client.get(paths["page"], {"page": 2})
+            else:
+                response = client.get(paths["api"] + "?page_size=100")
+        assert response.status_code == 200, key
+        if key[0] == "page":
+            assert len(response.context["page"].object_list) == 25, key
+        else:
+            assert len(response.json()["results"]) == 50, key
 
 
-def test_detail_page_query_count_is_constant(
+def test_detail_page_and_api_query_counts_are_constant(
     procurement_manager, buyer_admin, vendor_a, django_assert_num_queries
 ):
+    """An RFP's page and its API detail, as a buyer and as a vendor: the same queries
+    with 2 and with 50 lots, questions and invitations (built once for the four)."""
     rfp = make_ready_rfp(procurement_manager, invite=(company_of(vendor_a),))
     rfp = add_rows(rfp, procurement_manager, 2)
     rfp = publish(rfp, buyer_admin)
-    clients = {
-        "procurement_manager": logged_in(procurement_manager),
-        "vendor_a": logged_in(vendor_a),
+    readers = {
+        ("page", "procurement_manager"): logged_in(procurement_manager),
+        ("page", "vendor_a"): logged_in(vendor_a),
+        ("api", "procurement_manager"): token_client(procurement_manager),
+        ("api", "vendor_a"): token_client(vendor_a),
     }
-    expected = {who: queries_for(clients[who], url("rfp_detail", rfp.pk)) for who in ROLES}
+    paths = {"page": url("rfp_detail", rfp.pk), "api": f"/api/v1/rfps/{rfp.pk}/"}
+    expected = {key: queries_for(client, paths[key[0]]) for key, client in readers.items()}
     rfp = add_rows(rfp, procurement_manager, 50)
-    for who in ROLES:
-        with django_assert_num_queries(expected[who]):
-            html = html_of(clients[who].get(url("rfp_detail", rfp.pk)))
+    for (door, who), client in readers.items():
+        with django_assert_num_queries(expected[(door, who)]):
+            response = client.get(paths[door])
+        if door == "api":
+            assert len(response.json()["lots"]) == 50, who
+            continue
+        html = html_of(response)
         assert "Lot 49" in html or who == "procurement_manager"
         invited = len(re.findall(r"v\d+@vendors.example", html))
         assert invited == (50 - 1 if who != "vendor_a" else 0), who

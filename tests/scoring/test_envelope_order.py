@@ -36,8 +36,9 @@ from rfp.models import RFP
 from scoring import results as scoring_results
 from scoring import services
 from scoring.models import Criterion, Evaluation, Source
+from tests import worlds
 from tests.accounts.test_api import assert_error_shape
-from tests.conftest import api_as
+from tests.conftest import api_as, person
 from tests.scoring import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -75,13 +76,36 @@ SEALED_MESSAGE = "The prices stay sealed until the technical evaluation is final
 # --- The world -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def rfp(buyer_admin, procurement_manager, vendor_a, vendor_b) -> RFP:
-    """A two-envelope RFP: vendors A and B submitted, the deadline passed."""
-    rfp = f.make_rfp(procurement_manager, buyer_admin, [vendor_a, vendor_b], two_envelopes=True)
+def _two_envelope_rfp(admin, pm, vendor_a, vendor_b) -> RFP:
+    rfp = f.make_rfp(pm, admin, [vendor_a, vendor_b], two_envelopes=True)
     f.submit(vendor_a, rfp, f.Bid(prices=PRICES))
     f.submit(vendor_b, rfp, f.Bid(prices=PRICES_OTHER))
     return f.pass_deadline(rfp)
+
+
+def _build() -> dict[str, int]:
+    people = map(person, ("admin", "procurement_manager", "vendor_a", "vendor_b"))
+    return {"rfp": _two_envelope_rfp(*people).pk}
+
+
+# Built once for the run of this module's tests that use it (tests/worlds.py).
+worlds.register(
+    worlds.WorldSpec(
+        name="scoring.two_envelopes",
+        fixtures=("rfp",),
+        defined_in="tests/scoring/test_envelope_order.py",
+        build=_build,
+    )
+)
+
+
+@pytest.fixture
+def rfp(request, worlds, buyer_admin, procurement_manager, vendor_a, vendor_b) -> RFP:
+    """A two-envelope RFP: vendors A and B submitted, the deadline passed."""
+    pk = worlds.current(request, "rfp")
+    if pk is not None:
+        return RFP.objects.get(pk=pk)
+    return _two_envelope_rfp(buyer_admin, procurement_manager, vendor_a, vendor_b)
 
 
 def evaluation_of(rfp: RFP, pm: User) -> Evaluation:
@@ -110,9 +134,9 @@ def flagged(started, evaluator, evaluator2, vendor_a) -> Evaluation:
     item of vendor A: it needs a consensus score."""
     company = vendor_a.vendor_membership.company.legal_name
     leaf = first_leaf(started)
-    for person, value in ((evaluator, 2), (evaluator2, 9)):
-        f.declare_none(person, started)
-        f.score_all(person, started, {company: {leaf.name: value}})
+    for member, value in ((evaluator, 2), (evaluator2, 9)):
+        f.declare_none(member, started)
+        f.score_all(member, started, {company: {leaf.name: value}})
     return f.fresh(started)
 
 
