@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -14,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
+from accounts.exports import audit_log_csv_write
 from accounts.forms import (
     ApiTokenForm,
     InvitationSignupForm,
@@ -24,7 +23,6 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken, BuyerMembership, Invitation, User
 from bpo_portal.errors import ApplicationError
-from bpo_portal.exports import csv_writer
 from bpo_portal.forms import add_application_error
 from bpo_portal.permissions import (
     Capability,
@@ -275,25 +273,10 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
     membership = require_buyer(user, Capability.VIEW_AUDIT)
     # Recorded first, so the export lists itself.
     services.audit_log_exported(actor=user, organization=membership.organization)
-    rows = selectors.audit_events_visible_to(user=user).values_list(
-        "occurred_at", "actor__email", "action", "object_type", "object_id", "summary"
-    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
-    writer = csv_writer(response)
-    writer.writerow(["occurred_at_utc", "actor", "action", "object_type", "object_id", "summary"])
-    for occurred_at, actor, action, object_type, object_id, summary in rows:
-        writer.writerow(
-            [
-                occurred_at.astimezone(dt.UTC).isoformat(),
-                actor or "system",
-                action,
-                object_type,
-                object_id,
-                summary,
-            ]
-        )
+    audit_log_csv_write(user=user, stream=response)
     return response
 
 
