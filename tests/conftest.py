@@ -4,6 +4,7 @@ services, as users would build them."""
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -37,6 +38,17 @@ hypothesis_settings.register_profile("fast", max_examples=20, deadline=None)
 hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=250, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once everything is imported: move what exists now (Django, the apps, the test
+    modules: hundreds of thousands of objects that live as long as the process) out of
+    the garbage collector's sight, and collect less often. A full collection otherwise
+    walks all of them again and again; the quick loop ran about 10 % faster (184 s ->
+    167 s, README). Cyclic garbage is still collected, in bigger batches."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -129,7 +141,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     tests, which would find no languages, no starter templates. Reloaded here, every
     test finds the migrated database, in any order."""
     yield
-    if not worlds_module.is_transactional(item):
+    # The last test's teardown also tears the test database down: nothing to reload.
+    if nextitem is None or not worlds_module.is_transactional(item):
         return
     with item.config.stash[blocking_manager_key].unblock():
         for alias in connections:
