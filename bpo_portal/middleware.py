@@ -28,18 +28,31 @@ class LivenessMiddleware:
         return self.get_response(request)
 
 
-class NulCharacterMiddleware:
-    """A NUL character (%00) in the path or the query string answers 400 in the error
-    shape (JSON under /api/, the error page elsewhere). PostgreSQL cannot compare text
-    holding one: left to a lookup or a filter, it would be a server error. Request
-    bodies are checked by the API's parsers (bpo_portal/parsers.py) and by Django's
-    form fields."""
+MAX_QUERY_STRING = 2048  # characters, as sent (percent-encoded)
+
+
+class AddressGuardMiddleware:
+    """What the address itself may carry, checked before anything looks it up:
+    - a NUL character (%00) in the path or the query string: PostgreSQL cannot compare
+      text holding one, so a lookup or a filter would fail with a server error;
+    - a query string longer than MAX_QUERY_STRING: no search or filter needs more, and
+      an unbounded one ends as the server's 414 instead of our answer.
+    Both answer 400 in the error shape (JSON under /api/, the error page elsewhere).
+    Request bodies are checked by the API's parsers (bpo_portal/parsers.py) and by
+    Django's form fields."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        query = unquote_plus(request.META.get("QUERY_STRING", ""), errors="replace")
+        raw_query = request.META.get("QUERY_STRING", "")
+        if len(raw_query) > MAX_QUERY_STRING:
+            return error_page(
+                request,
+                400,
+                f"The query string is too long (at most {MAX_QUERY_STRING:,} characters).",
+            )
+        query = unquote_plus(raw_query, errors="replace")
         if "\x00" in request.path or "\x00" in query:
             return error_page(request, 400, "The address may not contain a NUL character (%00).")
         return self.get_response(request)

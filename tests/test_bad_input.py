@@ -122,3 +122,17 @@ def test_contains_nul_looks_everywhere() -> None:
     assert contains_nul({"a": [{"b": ("c", "d\x00")}]})
     assert contains_nul({"\x00": 1})
     assert not contains_nul({"a": [1, 2.5, None, {"b": "text"}]})
+
+
+def test_an_over_long_query_string_is_a_bad_request_not_a_414(procurement_manager: object) -> None:
+    long_query = "search=" + "a" * 3000
+    api = token_client(procurement_manager)  # type: ignore[arg-type]
+    body = assert_error_shape(api.get(f"/api/v1/vendors/?{long_query}"), 400)
+    assert "too long" in body["message"]
+    client = Client()
+    client.force_login(procurement_manager)  # type: ignore[arg-type]
+    assert client.get(f"/vendors/?{long_query}").status_code == 400
+    assert (
+        token_client(procurement_manager).get("/api/v1/vendors/?search=" + "a" * 500).status_code
+        == 200
+    )  # type: ignore[arg-type]

@@ -69,8 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /livez/ answers before host validation and the HTTPS redirect (container probe).
     "bpo_portal.middleware.LivenessMiddleware",
-    # A NUL character in the address or query string: 400, before anything looks it up.
-    "bpo_portal.middleware.NulCharacterMiddleware",
+    # A NUL character in the address, an over-long query string: 400, before any lookup.
+    "bpo_portal.middleware.AddressGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

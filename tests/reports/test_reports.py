@@ -357,3 +357,24 @@ def test_excel_summary_has_the_recommendation_and_the_audit_trail_and_no_formula
         for row in sheet.iter_rows()
         for cell in row
     )
+
+
+def test_a_downloaded_report_has_a_content_type_the_schema_documents(
+    scored, procurement_manager, django_capture_on_commit_callbacks
+):
+    """Issue 15, finding 9: the schema said application/octet-stream; it names what a
+    job's download really is, and each kind of report is one of them."""
+    client = api_as(procurement_manager)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    documented = set(
+        schema["paths"]["/api/v1/jobs/{id}/download/"]["get"]["responses"]["200"]["content"]
+    )
+    assert "application/octet-stream" not in documented
+    for kind in ("pdf", "xlsx"):
+        with django_capture_on_commit_callbacks(execute=True):
+            started = client.post(
+                f"/api/v1/rfps/{scored.rfp.pk}/reports/", {"kind": kind}, format="json"
+            )
+        download = client.get(client.get(started["Location"]).json()["download_url"])
+        assert download.status_code == 200, kind
+        assert download["Content-Type"] in documented, (kind, download["Content-Type"])
