@@ -15,6 +15,8 @@ from django.http import FileResponse, HttpRequest
 
 from bpo_portal.errors import ApplicationError, NotFoundError
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 # kind -> (content types accepted, label for messages)
 KINDS: dict[str, tuple[set[str], str]] = {
     "pdf": ({"application/pdf"}, "PDF"),
@@ -22,13 +24,13 @@ KINDS: dict[str, tuple[set[str], str]] = {
     "office": (
         {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            XLSX_CONTENT_TYPE,
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         },
         "Word, Excel or PowerPoint file",
     ),
     "xlsx": (
-        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        {XLSX_CONTENT_TYPE},
         "Excel workbook (.xlsx)",
     ),
     "csv": ({"text/csv"}, "CSV file"),
@@ -37,7 +39,7 @@ DOCUMENT_KINDS = ("pdf", "image", "office")
 
 _OFFICE_BY_EXTENSION = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xlsx": XLSX_CONTENT_TYPE,
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 

@@ -11,6 +11,7 @@ from accounts.mail import send_templated_email
 from accounts.models import User
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
+from bpo_portal.uploads import XLSX_CONTENT_TYPE
 from bpo_portal.web import site_link
 from jobs.models import JobState
 from jobs.services import job_create
@@ -125,11 +126,7 @@ def build_report_file(*, report: Report, progress: Any) -> tuple[bytes, str, str
     if report.kind == ReportKind.XLSX:
         progress(40, "Filling the workbook")
         data = build_workbook(rfp=rfp, results=results)
-        return (
-            data,
-            f"{stem}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return data, f"{stem}.xlsx", XLSX_CONTENT_TYPE
     progress(25, "Reading the proposals")
     context = report_content.report_context(
         rfp=rfp, results=results, progress=progress, prepared_by=report.created_by

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from vendors.imports import MAX_FILE_SIZE, MAX_ROWS
+from vendors.imports import MAX_FILE_SIZE, MAX_ROWS, XLSX_CONTENT_TYPE
 
 
 class VendorImportUploadForm(forms.Form):
@@ -17,9 +17,6 @@ class VendorImportUploadForm(forms.Form):
             "empty": "The file is empty.",
         },
         widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".csv,.xlsx,text/csv,"
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
+            attrs={"accept": f".csv,.xlsx,text/csv,{XLSX_CONTENT_TYPE}"}
         ),
     )

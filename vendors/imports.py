@@ -38,7 +38,7 @@ from accounts.models import BuyerOrganization, User
 from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from bpo_portal.exports import append_row, csv_writer
 from bpo_portal.permissions import Capability, require_buyer
-from bpo_portal.uploads import validate_upload, zip_archive_problem
+from bpo_portal.uploads import XLSX_CONTENT_TYPE, validate_upload, zip_archive_problem
 from jobs.models import Job, StagedUpload
 from jobs.registry import Progress
 from jobs.services import job_create, staged_upload_create
@@ -79,8 +79,6 @@ _HEADER_ALIASES = {
 _COLUMN_FOR_HEADER = {
     alias: column for column, aliases in _HEADER_ALIASES.items() for alias in aliases
 }
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 MAX_CELL_LENGTH = 2_000

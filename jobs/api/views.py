@@ -16,7 +16,7 @@ from rest_framework.reverse import reverse
 
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import NotFoundError
-from bpo_portal.uploads import serve_private_file
+from bpo_portal.uploads import XLSX_CONTENT_TYPE, serve_private_file
 from jobs import services
 from jobs.api.serializers import JobSerializer
 from jobs.models import Job, JobState
@@ -36,10 +36,7 @@ def job_accepted_response(job: Job, request: Request) -> Response:
 # What a finished job's file can be: the reports' PDF and Excel workbook (the only
 # jobs with a file today). tests/jobs/test_api.py holds the schema to what a download
 # really answers.
-DOWNLOAD_TYPES = (
-    "application/pdf",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+DOWNLOAD_TYPES = ("application/pdf", XLSX_CONTENT_TYPE)
 
 
 class JobViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
