@@ -76,6 +76,12 @@ def wanted_by(item: pytest.Item) -> WorldSpec | None:
     return None
 
 
+def _wanted(item: pytest.Item) -> tuple[WorldSpec | None, tuple[str, str] | None]:
+    """The world the test wants and its key (its module and the world's name)."""
+    spec = wanted_by(item)
+    return spec, ((str(item.path), spec.name) if spec else None)
+
+
 @dataclass
 class Worlds:
     """The one world alive in this test process, if any."""
@@ -87,12 +93,11 @@ class Worlds:
     def enter(self, item: pytest.Item, blocker: Any, media_root: Path) -> None:
         """Before the test's own transaction opens: keep the world it wants (same
         module, same world) or replace it."""
-        spec = wanted_by(item)
-        key = (str(item.path), spec.name) if spec else None
+        spec, key = _wanted(item)
         if key == self.key:
             return
         self.leave(blocker)
-        if spec is None or key is None:
+        if spec is None:
             return
         with blocker.unblock():
             if connection.in_atomic_block:  # not ours: leave the fixture to build its own
@@ -112,8 +117,7 @@ class Worlds:
 
     def leave_unless_wanted(self, item: pytest.Item, blocker: Any) -> None:
         """Before anything of the test runs (its setup hooks may flush the database)."""
-        spec = wanted_by(item)
-        if self.key != ((str(item.path), spec.name) if spec else None):
+        if self.key != _wanted(item)[1]:
             self.leave(blocker)
 
     def leave(self, blocker: Any) -> None:

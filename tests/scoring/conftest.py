@@ -108,40 +108,23 @@ def _changes_criteria_before_publication(item: pytest.Item) -> bool:
 
 
 # A test that uses `scored` gets the scored world, one that uses only `opened` (or
-# `evaluation`, `started` on top of it) the opened one; modules that override one of
-# these fixtures build their own.
-worlds.register(
-    worlds.WorldSpec(
-        name="scoring.scored",
-        fixtures=("scored", "started", "evaluation", "opened"),
-        defined_in="tests/scoring",
-        build=_build_scored,
-        excluded=_changes_criteria_before_publication,
-    )
-)
-worlds.register(
-    worlds.WorldSpec(
-        name="scoring.opened",
-        fixtures=("opened",),
-        defined_in="tests/scoring",
-        build=_build_opened,
-        excluded=_changes_criteria_before_publication,
-    )
-)
-# The reports' conftest imports these fixtures: the same worlds there.
-for _name, _fixtures, _build in (
-    ("reports.scored", ("scored", "started", "evaluation", "opened"), _build_scored),
-    ("reports.opened", ("opened",), _build_opened),
-):
-    worlds.register(
-        worlds.WorldSpec(
-            name=_name,
-            fixtures=_fixtures,
-            defined_in="tests/reports",
-            build=_build,
-            excluded=_changes_criteria_before_publication,
+# `evaluation`, `started` on top of it) the opened one (registered second, so a test
+# that uses both gets the scored one); modules that override one of these fixtures
+# build their own. The reports' conftest imports these fixtures: the same worlds there.
+for _place in ("scoring", "reports"):
+    for _name, _fixtures, _build in (
+        ("scored", ("scored", "started", "evaluation", "opened"), _build_scored),
+        ("opened", ("opened",), _build_opened),
+    ):
+        worlds.register(
+            worlds.WorldSpec(
+                name=f"{_place}.{_name}",
+                fixtures=_fixtures,
+                defined_in=f"tests/{_place}",
+                build=_build,
+                excluded=_changes_criteria_before_publication,
+            )
         )
-    )
 
 
 @pytest.fixture
