@@ -111,3 +111,18 @@ class FailSoftRedisCache(RedisCache):
             super().delete_many(keys, version)
         except REDIS_DOWN as exc:
             self._down("delete_many", exc)
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        """While Redis is down a counter reads as if this were its first step."""
+        try:
+            return int(super().incr(key, delta, version))
+        except REDIS_DOWN as exc:
+            self._down("incr", exc)
+            return delta
+
+    def decr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        try:
+            return int(super().decr(key, delta, version))
+        except REDIS_DOWN as exc:
+            self._down("decr", exc)
+            return -delta

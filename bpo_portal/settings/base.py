@@ -282,10 +282,18 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BPO Portal] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Wrong passwords are throttled per account and client, with a looser limit per
+    # account that slows and never locks (accounts.login_throttle), not by allauth's
+    # per-address limit, which locked out everyone behind one office's address.
+    "login_failed": None,
+    # Successful sign-ins per address: an office of hundreds signing in at nine.
+    "login": "300/m/ip",
     "signup": "20/h/ip",
     "reset_password": "5/h/ip,3/h/key",
 }
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For. The log-in
+# throttle counts per client address; with 0 behind a proxy every user shares one.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "BPO Portal"
 

@@ -208,19 +208,20 @@ def test_login_is_throttled_after_repeated_failures(buyer_admin, settings, tmp_p
         reverse("account_login"), {"login": buyer_admin.email, "password": PASSWORD}
     )
     assert response.status_code == 200
-    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert "Too many failed sign-in attempts for this account" in response.content.decode()
+    assert "Try again in 1 minute" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # So is another browser (same address) trying the same account.
     again = Client().post(
         reverse("account_login"), {"login": buyer_admin.email, "password": PASSWORD}
     )
-    assert "Too many failed login attempts" in again.content.decode()
+    assert "Too many failed sign-in attempts" in again.content.decode()
     # Another account from elsewhere is not locked out by these failures.
     elsewhere = Client(REMOTE_ADDR="203.0.113.9")
     response = elsewhere.post(
         reverse("account_login"), {"login": "someone-else@example.com", "password": "x" * 12}
     )
-    assert "Too many failed login attempts" not in response.content.decode()
+    assert "Too many failed sign-in attempts" not in response.content.decode()
 
 
 def test_a_correct_login_does_not_count_as_a_failure(buyer_admin):
