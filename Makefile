@@ -58,10 +58,14 @@ e2e: install
 
 check: lint test
 
+## make bench: the engine, results and report benchmarks; with DATABASE_URL on PostgreSQL
+## (and REDIS_URL) also the API under gunicorn, beside a bare view in the same run
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_results.py
 	$(BIN)/python benchmarks/bench_report.py 50
+	@case "$$DATABASE_URL" in postgres*) $(BIN)/python benchmarks/bench_api.py ;; \
+		*) echo "bench_api.py skipped: set DATABASE_URL (PostgreSQL, demo data) and REDIS_URL" ;; esac
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

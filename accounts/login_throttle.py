@@ -43,6 +43,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts.mail import send_templated_email
 from accounts.models import User
+from bpo_portal.cache import counter_incr
 from bpo_portal.web import site_link
 
 PAIR_FREE_FAILURES = 5
@@ -172,16 +173,6 @@ def attempt_for(request: HttpRequest, login: str) -> Attempt:
     return Attempt(account, generation, client=f"ip:{_client_ip(request)}", trusted=False)
 
 
-def _incr(key: str, timeout: int) -> int:
-    if cache.add(key, 1, timeout=timeout):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=timeout)
-        return 1
-
-
 def _decr(key: str) -> None:
     with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
         cache.decr(key)
@@ -196,7 +187,7 @@ def login_attempt_begin(request: HttpRequest, login: str) -> Attempt:
     """Count an attempt before its password is checked, or refuse it (LoginThrottled)."""
     attempt = attempt_for(request, login)
     now = time.time()
-    number = _incr(attempt.pair_attempts, COUNTER_TIMEOUT)
+    number = counter_incr(attempt.pair_attempts, COUNTER_TIMEOUT)
     if number > PAIR_FREE_FAILURES:
         # One attempt per delay: taking the slot is atomic, so parallel requests get one.
         delay = pair_delay(number)
@@ -204,7 +195,7 @@ def login_attempt_begin(request: HttpRequest, login: str) -> Attempt:
             _decr(attempt.pair_attempts)
             raise LoginThrottled(_left(attempt.pair_until, now), spread=False)
     if not attempt.trusted:
-        spread = _incr(attempt.spread_attempts, ACCOUNT_WINDOW)
+        spread = counter_incr(attempt.spread_attempts, ACCOUNT_WINDOW)
         if spread > ACCOUNT_FREE_FAILURES and not cache.add(
             attempt.spread_until, now + ACCOUNT_SPACING, timeout=ACCOUNT_SPACING
         ):

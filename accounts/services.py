@@ -538,6 +538,10 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     return token
 
 
+# How precisely a token's "last used" is kept (the token list shows it).
+TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
+
+
 def api_token_authenticate(*, key: str) -> tuple[User, ApiToken] | None:
     """The user a key belongs to, or None for an unknown or revoked key."""
     token = (
@@ -552,10 +556,12 @@ def api_token_authenticate(*, key: str) -> tuple[User, ApiToken] | None:
     if token is None:
         return None
     now = timezone.now()
-    # Record use at most once a minute: one cheap UPDATE, not one per request.
-    ApiToken.objects.filter(pk=token.pk).exclude(
-        last_used_at__gt=now - dt.timedelta(minutes=1)
-    ).update(last_used_at=now)
+    # Record use at most once a minute: no write at all on most requests. (Two requests
+    # at once may both write; the guard in the UPDATE keeps that to one row change.)
+    if token.last_used_at is None or token.last_used_at <= now - TOKEN_USE_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).exclude(
+            last_used_at__gt=now - TOKEN_USE_PRECISION
+        ).update(last_used_at=now)
     return token.user, token
 
 

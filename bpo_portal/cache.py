@@ -16,6 +16,7 @@ import logging
 import time
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -126,3 +127,32 @@ class FailSoftRedisCache(RedisCache):
         except REDIS_DOWN as exc:
             self._down("decr", exc)
             return -delta
+
+
+def counter_incr(key: str, timeout: int, *, alias: str = "default") -> int:
+    """Add one to a counter that expires `timeout` seconds after its first step, and
+    return the new value (the API throttle, the log-in throttle).
+
+    On Redis it is one round trip (SET NX with the expiry, then INCR, pipelined), where
+    `add` then `incr` would be two. While Redis is down it reads 1 (fail soft: nothing
+    is throttled rather than everybody)."""
+    backend = caches[alias]
+    if isinstance(backend, RedisCache):
+        full = backend.make_and_validate_key(key)
+        try:
+            pipe = backend._cache.get_client(full, write=True).pipeline(transaction=True)
+            pipe.set(full, 0, ex=timeout, nx=True)
+            pipe.incr(full)
+            return int(pipe.execute()[1])
+        except REDIS_DOWN as exc:
+            if isinstance(backend, FailSoftRedisCache):
+                backend._down("incr", exc)
+                return 1
+            raise
+    if backend.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return int(backend.incr(key))
+    except ValueError:  # expired between add and incr
+        backend.add(key, 1, timeout=timeout)
+        return 1

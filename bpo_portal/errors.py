@@ -127,11 +127,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, exceptions.ParseError):
         response.data = error_body(f"The request body could not be read: {exc.detail}")
     elif isinstance(exc, exceptions.Throttled):
+        # DRF has rounded the wait up to whole seconds, as in the Retry-After header.
         wait = exc.wait  # type: ignore[attr-defined]
         response.data = error_body(
             "Too many requests. Please slow down and try again"
-            + (f" in {int(wait) + 1} seconds." if wait else " later."),
-            {"retry_after": int(wait) + 1 if wait else None},
+            + (f" in {wait} seconds." if wait else " later."),
+            {"retry_after": wait or None},
         )
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail

@@ -7,35 +7,26 @@ from rest_framework import serializers
 from accounts.models import (
     ApiToken,
     BuyerMembership,
-    BuyerOrganization,
     BuyerRole,
     Invitation,
-    User,
 )
 
 
-class UserSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "email", "full_name"]
-        read_only_fields = fields
+# Declared, not ModelSerializers: /me/ is the lightest request an integration makes, and a
+# ModelSerializer inspects its model's fields again on every request.
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
 
 
-class BuyerOrganizationSerializer(serializers.ModelSerializer):
-    home_country = serializers.CharField(source="home_country.code")
-    time_zone = serializers.CharField()
-
-    class Meta:
-        model = BuyerOrganization
-        fields = [
-            "id",
-            "name",
-            "home_country",
-            "default_currency",
-            "time_zone",
-            "four_eyes_required",
-        ]
-        read_only_fields = fields
+class BuyerOrganizationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    home_country = serializers.CharField(source="home_country.code", read_only=True)
+    default_currency = serializers.CharField(read_only=True)
+    time_zone = serializers.CharField(read_only=True)
+    four_eyes_required = serializers.BooleanField(read_only=True)
 
 
 class MeSerializer(serializers.Serializer):

@@ -356,9 +356,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "bpo_portal.errors.api_exception_handler",
+    # DRF's rates counted in fixed windows, one cache round trip a request.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "bpo_portal.throttling.AnonWindowRateThrottle",
+        "bpo_portal.throttling.UserWindowRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
-from rest_framework.throttling import UserRateThrottle
 
 from accounts.services import api_token_create
+from bpo_portal.throttling import UserWindowRateThrottle
 from tests.conftest import add_member, api_as, token_client
 
 pytestmark = pytest.mark.django_db
@@ -140,18 +143,39 @@ def test_invitations_api(buyer_admin, evaluator):
     assert api_as(buyer_admin).get("/api/v1/organization/invitations/").json()["count"] == 0
 
 
-def test_throttling_answers_429_in_the_error_shape(buyer_admin):
-    original = UserRateThrottle.THROTTLE_RATES
-    UserRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "user": "3/minute"}
-    try:
+@pytest.fixture
+def three_a_minute():
+    original = UserWindowRateThrottle.THROTTLE_RATES
+    UserWindowRateThrottle.THROTTLE_RATES = {
+        **api_settings.DEFAULT_THROTTLE_RATES,
+        "user": "3/minute",
+    }
+    yield
+    UserWindowRateThrottle.THROTTLE_RATES = original
+
+
+def test_throttling_answers_429_in_the_error_shape(buyer_admin, three_a_minute):
+    start = dt.datetime(2026, 12, 4, 9, 0, 10, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
         client = api_as(buyer_admin)
         for _ in range(3):
             assert client.get("/api/v1/me/").status_code == 200
-        body = assert_error_shape(client.get("/api/v1/me/"), 429)
+        refused = client.get("/api/v1/me/")
+        body = assert_error_shape(refused, 429)
         assert "Too many requests" in body["message"]
-        assert body["extra"]["retry_after"] > 0
-    finally:
-        UserRateThrottle.THROTTLE_RATES = original
+        # The window ends at 9:01:00; the client is told so.
+        assert body["extra"]["retry_after"] == 50
+        assert refused["Retry-After"] == "50"
+        clock.shift(dt.timedelta(seconds=50))
+        assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_each_user_has_their_own_allowance(buyer_admin, procurement_manager, three_a_minute):
+    with time_machine.travel(dt.datetime(2026, 12, 4, 9, 0, 10, tzinfo=dt.UTC), tick=False):
+        for _ in range(4):
+            api_as(buyer_admin).get("/api/v1/me/")
+        assert api_as(buyer_admin).get("/api/v1/me/").status_code == 429
+        assert api_as(procurement_manager).get("/api/v1/me/").status_code == 200
 
 
 @pytest.mark.parametrize("endpoint", ["/api/v1/organization/members/", "/api/v1/tokens/"])
@@ -162,13 +186,14 @@ def test_list_query_count_does_not_grow(
     for i in range(2):
         add_member(buyer_org, f"m{i}@buyer.example", "viewer")
         api_token_create(user=buyer_admin, name=f"t{i}")
-    # token + user + membership (1), last-used stamp (1), count (1), page (1)
-    with django_assert_num_queries(4):
+    # token + user + membership (1), count (1), page (1); "last used" is written at most
+    # once a minute (test_services), not on every request
+    with django_assert_num_queries(3):
         assert client.get(endpoint).status_code == 200
     for i in range(2, 50):
         add_member(buyer_org, f"m{i}@buyer.example", "viewer")
         api_token_create(user=buyer_admin, name=f"t{i}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(endpoint + "?page_size=100")
         assert response.status_code == 200
         assert len(response.json()["results"]) >= 50

@@ -259,6 +259,22 @@ def test_api_token_lifecycle(buyer_admin):
     assert ApiToken.objects.get().revoked_at is not None
 
 
+def test_last_use_is_written_at_most_once_a_minute(buyer_admin, django_assert_num_queries):
+    start = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+    token, key = api_token_create(user=buyer_admin, name="ERP sync")
+    with time_machine.travel(start, tick=False) as clock:
+        with django_assert_num_queries(2):  # the lookup, the first "last used"
+            api_token_authenticate(key=key)
+        clock.shift(dt.timedelta(seconds=59))
+        with django_assert_num_queries(1):  # the lookup only
+            api_token_authenticate(key=key)
+        clock.shift(dt.timedelta(seconds=2))
+        with django_assert_num_queries(2):
+            api_token_authenticate(key=key)
+    token.refresh_from_db()
+    assert token.last_used_at == start + dt.timedelta(seconds=61)
+
+
 def test_api_token_names(buyer_admin, evaluator):
     api_token_create(user=buyer_admin, name="ERP")
     with pytest.raises(ApplicationError, match="already have an active token"):

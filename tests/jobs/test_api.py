@@ -136,8 +136,8 @@ def test_the_detail_endpoint_needs_a_fixed_number_of_queries(
 ):
     job = make_job(buyer_admin, django_capture_on_commit_callbacks, file="x")
     client = token_client(buyer_admin)
-    # the token with its user, the token's last use, the job: nothing per field or file
-    with django_assert_num_queries(3):
+    # the token with its user, the job: nothing per field or file
+    with django_assert_num_queries(2):
         assert client.get(f"/api/v1/jobs/{job.pk}/").status_code == 200
 
 
