@@ -332,6 +332,7 @@ def object_storage(
         "default_acl": None,
         "querystring_auth": True,
         "querystring_expire": url_expiry,
+        "signature_version": "s3v4",  # what every AWS region and MinIO accept
         "custom_domain": None,
         # Random names (private_upload_to) never collide, but a file is never overwritten.
         "file_overwrite": False,
