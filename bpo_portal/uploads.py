@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import filetype
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
@@ -23,6 +25,18 @@ from django.http import FileResponse, HttpRequest
 from bpo_portal.errors import ApplicationError, NotFoundError
 
 logger = logging.getLogger(__name__)
+
+# What object storage raises when it cannot do what was asked (the service down or slow,
+# credentials refused, the bucket gone): botocore's errors, not OSError. A missing object
+# is FileNotFoundError, handled apart. The middleware answers these with a 503 and
+# STORAGE_DOWN_MESSAGE; the upload's transaction has rolled back, so nothing is half-saved.
+OBJECT_STORAGE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+# Of those, the ones worth trying again after a pause (a job retries them).
+OBJECT_STORAGE_UNREACHABLE: tuple[type[Exception], ...] = (BotoConnectionError, HTTPClientError)
+STORAGE_DOWN_MESSAGE = (
+    "Files cannot be stored or read just now: the file store is not answering. Nothing was "
+    "changed. Try again in a few minutes."
+)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

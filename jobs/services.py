@@ -46,7 +46,7 @@ from bpo_portal.errors import (
     ServiceUnavailableError,
 )
 from bpo_portal.queue import BrokerUnavailable, enqueue_now
-from bpo_portal.uploads import stored_file_delete
+from bpo_portal.uploads import OBJECT_STORAGE_UNREACHABLE, stored_file_delete
 from jobs.live import alive_key, cache_delete, cache_get, cache_set, progress_key
 from jobs.models import Job, JobState, StagedUpload
 from jobs.registry import job_kind
@@ -60,6 +60,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     InterfaceError,
     ConnectionError,
     TimeoutError,
+    *OBJECT_STORAGE_UNREACHABLE,  # saving or reading a file on S3
 )
 MAX_TRANSIENT_RETRIES = 5
 # How many times a worker may die in the middle of a job before it is failed.

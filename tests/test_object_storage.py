@@ -13,12 +13,8 @@ reaches a browser). The objects are private: an unsigned GET is refused.
 from __future__ import annotations
 
 import io
-import json
-import os
-import subprocess
-import sys
+import runpy
 import uuid
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -32,9 +28,11 @@ from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
 from accounts.models import User
+from bpo_portal.settings import base as base_settings
 from bpo_portal.settings.base import object_storage
+from bpo_portal.uploads import STORAGE_DOWN_MESSAGE
 from jobs import services as job_services
-from jobs.models import JobState, StagedUpload
+from jobs.models import Job, JobState, StagedUpload
 from proposals.models import ProposalAttachment
 from reports import services as report_services
 from rfp import services as rfp_services
@@ -60,7 +58,6 @@ from vendors.models import Certification, VendorCompany
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 # A second PDF, so that a download proves which object it read.
 OTHER_PDF = PDF.replace(b"%%EOF", b"% another file\n%%EOF")
@@ -141,34 +138,26 @@ def assert_private(bucket: Bucket, key: str) -> None:
 # --- Settings ---------------------------------------------------------------------------------
 
 
-def _storage_backend(extra_env: dict[str, str]) -> dict[str, Any]:
-    dropped = {"AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {k: v for k, v in os.environ.items() if k not in dropped}
-    code = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.STORAGES['default']))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "bpo_portal.settings.base", **extra_env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def _storage_backend(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> dict[str, Any]:
+    """STORAGES["default"] as the settings module builds it from this environment."""
+    for name in ("AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(base_settings.__file__)["STORAGES"]["default"]
 
 
-def test_the_local_folder_is_the_default_and_a_bucket_name_switches_to_s3():
-    assert _storage_backend({}) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+def test_the_local_folder_is_the_default_and_a_bucket_name_switches_to_s3(monkeypatch):
+    local = _storage_backend(monkeypatch, {})
+    assert local == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     configured = _storage_backend(
+        monkeypatch,
         {
             "AWS_STORAGE_BUCKET_NAME": "bpo-files",
             "AWS_S3_ENDPOINT_URL": "http://minio:9000",
             "AWS_S3_REGION_NAME": "eu-west-3",
             "AWS_S3_ADDRESSING_STYLE": "path",
-        }
+        },
     )
     assert configured["BACKEND"] == "storages.backends.s3.S3Storage"
     options = configured["OPTIONS"]
@@ -383,3 +372,61 @@ def test_a_staged_upload_is_read_from_the_bucket_by_the_import_job_and_deleted_l
     )
     assert job_services.staged_uploads_delete_old() == 1
     assert bucket.keys() == set()
+
+
+# --- When the file store does not answer ----------------------------------------------------------
+
+
+def unreachable(bucket: Bucket, settings: Any) -> None:
+    """The same bucket, but nothing listens where the storage looks for it any more."""
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": object_storage(bucket.name, endpoint_url=endpoint, region=REGION),
+    }
+
+
+def test_a_file_store_that_does_not_answer_is_a_503_with_a_message_and_nothing_half_saved(
+    bucket, published, vendor_a, settings
+):
+    proposal = fill(vendor_a, published)
+    client = api_as(vendor_a)
+    url = f"/api/v1/proposals/{proposal.pk}/attachments/"
+    stored = client.post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}, format="multipart")
+    assert stored.status_code == 201
+    attachment = ProposalAttachment.objects.get(proposal=proposal)
+    unreachable(bucket, settings)
+    refused = client.post(url, {"file": SimpleUploadedFile("b.pdf", PDF)}, format="multipart")
+    assert refused.status_code == 503
+    assert refused.json()["message"] == STORAGE_DOWN_MESSAGE
+    assert list(ProposalAttachment.objects.filter(proposal=proposal)) == [attachment]
+
+    page = logged_in(vendor_a).get(
+        reverse("proposal_attachment_download", args=[proposal.pk, attachment.pk])
+    )
+    assert page.status_code == 503
+    assert "the file store is not answering" in page.content.decode()
+    api = client.get(f"{url}{attachment.pk}/")
+    assert api.status_code == 503 and api.json()["message"] == STORAGE_DOWN_MESSAGE
+
+
+def test_a_report_job_waits_for_the_file_store_and_finishes_once_it_answers(
+    scored_rfp, bucket, procurement_manager, settings, django_capture_on_commit_callbacks
+):
+    working = settings.STORAGES
+    with django_capture_on_commit_callbacks(execute=False):
+        report = report_services.report_request(
+            actor=procurement_manager, rfp=scored_rfp, kind="xlsx"
+        )
+    unreachable(bucket, settings)
+    with pytest.raises(job_services.RetryLater) as later:
+        job_services.job_run(job_id=report.job_id)
+    assert later.value.transient_retries == 1
+    job = Job.objects.get(pk=report.job_id)
+    assert job.state == JobState.QUEUED and "Trying again in" in job.progress_message
+    assert not job.result_file and bucket.keys() == set()
+
+    settings.STORAGES = working
+    job = job_services.job_run(job_id=job.pk, transient_retries=1)
+    assert job is not None and job.state == JobState.DONE, job and job.error
+    assert bucket.keys() == {job.result_file.name}
