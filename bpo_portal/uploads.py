@@ -34,8 +34,8 @@ OBJECT_STORAGE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError
 # Of those, the ones worth trying again after a pause (a job retries them).
 OBJECT_STORAGE_UNREACHABLE: tuple[type[Exception], ...] = (BotoConnectionError, HTTPClientError)
 STORAGE_DOWN_MESSAGE = (
-    "Files cannot be stored or read just now: the file store is not answering. Nothing was "
-    "changed. Try again in a few minutes."
+    "Files cannot be stored or read just now: the file store is not answering. "
+    "Please try again in a few minutes."
 )
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
