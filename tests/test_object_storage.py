@@ -23,11 +23,9 @@ import pytest
 import requests
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
-from accounts.models import User
 from bpo_portal.settings import base as base_settings
 from bpo_portal.settings.base import object_storage
 from bpo_portal.uploads import STORAGE_DOWN_MESSAGE
@@ -50,6 +48,7 @@ from tests.scoring.conftest import (  # noqa: F401  (the fixtures `scored` is bu
     scored,
     started,
 )
+from tests.test_access_log import body_of, logged_in
 from tests.vendors.factories import PDF
 from tests.vendors.test_import import GOOD_ROWS, csv_file
 from vendors import imports as vendor_imports
@@ -116,16 +115,6 @@ def bucket(s3_endpoint, s3_credentials, settings, tmp_path) -> Any:
     settings.MEDIA_ROOT = tmp_path / "media-must-stay-empty"
     yield bucket
     assert not settings.MEDIA_ROOT.exists(), "a file was written to the local disk"
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def body_of(response: Any) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def assert_private(bucket: Bucket, key: str) -> None:
