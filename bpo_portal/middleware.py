@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from bpo_portal.errors import ApplicationError, error_body, error_page
+from bpo_portal.errors import ApplicationError, ServiceUnavailableError, error_body, error_page
+from bpo_portal.uploads import OBJECT_STORAGE_ERRORS, STORAGE_DOWN_MESSAGE
+
+logger = logging.getLogger(__name__)
 
 LIVENESS_PATH = "/livez/"
 
@@ -60,7 +64,8 @@ class AddressGuardMiddleware:
 
 class ApplicationErrorMiddleware:
     """A service refused (403, 404, 409...) in an HTML view: show its message on
-    a proper error page with the right status instead of a server error."""
+    a proper error page with the right status instead of a server error. Object storage
+    that does not answer is a 503 with a message, page or API alike."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -69,6 +74,9 @@ class ApplicationErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OBJECT_STORAGE_ERRORS):
+            logger.error("Object storage failed on %s: %s", request.path, exception)
+            exception = ServiceUnavailableError(STORAGE_DOWN_MESSAGE)
         if not isinstance(exception, ApplicationError):
             return None
         if request.path.startswith("/api/"):

@@ -1,19 +1,42 @@
 """Uploaded files: limited in size and type, checked by content (not by name),
-stored under random names, and served only by views that check the right to see them."""
+stored under random names, and served only by views that check the right to see them.
+
+Files are read and written through Django's storage API only (no local path), so the
+same code runs on the local folder and on S3-compatible object storage
+(settings.base.object_storage): a file written by one web node or worker is read by another.
+"""
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import zipfile
 from collections.abc import Iterable
 from typing import Any
 
 import filetype
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest
 
 from bpo_portal.errors import ApplicationError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+# What object storage raises when it cannot do what was asked (the service down or slow,
+# credentials refused, the bucket gone): botocore's errors, not OSError. A missing object
+# is FileNotFoundError, handled apart. The middleware answers these with a 503 and
+# STORAGE_DOWN_MESSAGE; the upload's transaction has rolled back, so nothing is half-saved.
+OBJECT_STORAGE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+# Of those, the ones worth trying again after a pause (a job retries them).
+OBJECT_STORAGE_UNREACHABLE: tuple[type[Exception], ...] = (BotoConnectionError, HTTPClientError)
+STORAGE_DOWN_MESSAGE = (
+    "Files cannot be stored or read just now: the file store is not answering. "
+    "Please try again in a few minutes."
+)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,7 +207,12 @@ def validate_upload(
 def serve_private_file(
     request: HttpRequest, file_field: Any, *, filename: str, content_type: str = ""
 ) -> FileResponse:
-    """Stream a stored file as a download. The caller has checked the right to see it."""
+    """Stream a stored file as a download. The caller has checked the right to see it.
+
+    On object storage too the bytes pass through this view rather than a redirect to a
+    signed URL: the permission check, the audit record and the download are one request,
+    no bearer link can be forwarded or leak into logs, and the bucket need not be
+    reachable from browsers."""
     if not file_field:
         raise NotFoundError("This file is no longer available.")
     try:
@@ -197,6 +225,20 @@ def serve_private_file(
         filename=filename or "download",
         content_type=content_type or "application/octet-stream",
     )
+    if "Content-Length" not in response:
+        # An object's size came with opening it (S3's HEAD); FileResponse measures only
+        # local files.
+        response["Content-Length"] = str(handle.file.size)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def stored_file_delete(storage: Storage, name: str) -> None:
+    """Delete a stored file, best effort: a file left behind is litter, not lost data, and
+    must not turn an action that succeeded into an error. Object storage raises its
+    client's own errors (botocore's), not OSError, hence the broad except."""
+    try:
+        storage.delete(name)
+    except Exception as exc:
+        logger.warning("Could not delete the stored file %s: %s", name, exc)

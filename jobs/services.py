@@ -46,6 +46,7 @@ from bpo_portal.errors import (
     ServiceUnavailableError,
 )
 from bpo_portal.queue import BrokerUnavailable, enqueue_now
+from bpo_portal.uploads import OBJECT_STORAGE_UNREACHABLE, stored_file_delete
 from jobs.live import alive_key, cache_delete, cache_get, cache_set, progress_key
 from jobs.models import Job, JobState, StagedUpload
 from jobs.registry import job_kind
@@ -59,6 +60,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     InterfaceError,
     ConnectionError,
     TimeoutError,
+    *OBJECT_STORAGE_UNREACHABLE,  # saving or reading a file on S3
 )
 MAX_TRANSIENT_RETRIES = 5
 # How many times a worker may die in the middle of a job before it is failed.
@@ -371,10 +373,7 @@ def _discard_file(job: Job) -> None:
     name = job.result_file.name
     if name:
         job.result_file.name = ""
-        try:
-            job.result_file.storage.delete(name)
-        except OSError as exc:
-            logger.warning("Could not delete %s: %s", name, exc)
+        stored_file_delete(job.result_file.storage, name)
 
 
 def _backoff(transient_retries: int) -> float:
@@ -550,7 +549,7 @@ def staged_upload_create(
         upload.save()
     except Exception:
         if upload.file.name:
-            upload.file.storage.delete(upload.file.name)
+            stored_file_delete(upload.file.storage, upload.file.name)
         raise
     return upload
 
@@ -566,9 +565,6 @@ def staged_uploads_delete_old(*, now: dt.datetime | None = None, days: int = 7) 
         name = upload.file.name
         upload.delete()
         if name:
-            try:
-                upload.file.storage.delete(name)
-            except OSError as exc:
-                logger.warning("Could not delete %s: %s", name, exc)
+            stored_file_delete(upload.file.storage, name)
         deleted += 1
     return deleted

@@ -12,19 +12,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
 import yaml
 from celery import Celery
 from django.conf import settings
 from django.core.management import get_commands
+from moto.server import ThreadedMotoServer
 
 from tests.helpers import database_url_for_subprocess, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ["migrate", "web", "worker", "beat"]
+WEB_NODES = ["web", "web2"]
+APP_SERVICES = ["migrate", *WEB_NODES, "worker", "beat"]
 
 
 def resolve(dotted: str) -> object:
@@ -34,7 +37,16 @@ def resolve(dotted: str) -> object:
 
 
 def test_compose_has_the_production_topology():
-    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+    assert set(SERVICES) == {
+        "postgres",
+        "redis",
+        "minio",
+        "minio-setup",
+        "migrate",
+        *WEB_NODES,
+        "worker",
+        "beat",
+    }
     assert SERVICES["postgres"]["image"].startswith("postgres:")
     assert SERVICES["redis"]["image"].startswith("redis:")
     assert "healthcheck" in SERVICES["postgres"] and "healthcheck" in SERVICES["redis"]
@@ -58,20 +70,80 @@ def test_app_services_share_one_image_and_one_environment_file():
         "DATABASE_URL",
         "REDIS_URL",
         "EMAIL_URL",
-        "MEDIA_ROOT",
+        "AWS_STORAGE_BUCKET_NAME",
+        "AWS_S3_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
     } <= keys
     assert "bpo_portal.settings.production" in example.read_text()
 
 
-def test_web_runs_gunicorn_on_our_wsgi_application():
-    command = SERVICES["web"]["command"]
+def _example_env() -> dict[str, str]:
+    return _env_file(ROOT / (SERVICES["web"]["env_file"] + ".example"))
+
+
+def test_two_web_nodes_run_alike_on_their_own_host_ports():
+    first, second = (SERVICES[name] for name in WEB_NODES)
+    assert {k: v for k, v in first.items() if k != "ports"} == {
+        k: v for k, v in second.items() if k != "ports"
+    }
+    assert first["ports"] != second["ports"]
+    assert [port.split(":")[1] for port in (*first["ports"], *second["ports"])] == ["8000"] * 2
+    for name, service in SERVICES.items():
+        if name not in WEB_NODES:
+            assert "gunicorn" not in service.get("command", []), name
+            assert "ports" not in service, f"{name} publishes a port"
+
+
+def test_beat_runs_exactly_once_and_workers_scale():
+    """Two beats would send every periodic task (sweeps, reminders, envelope openings)
+    twice; workers are many, and the job code copes with that (run_token, acks_late)."""
+    beats = [name for name, svc in SERVICES.items() if "beat" in svc.get("command", [])]
+    assert beats == ["beat"]
+    assert SERVICES["beat"].get("deploy", {}).get("replicas", 1) == 1
+    workers = [name for name, svc in SERVICES.items() if "worker" in svc.get("command", [])]
+    assert workers == ["worker"]
+    assert SERVICES["worker"]["deploy"]["replicas"] >= 2
+
+
+def test_the_nodes_share_one_bucket_and_keep_nothing_on_their_own_disk():
+    """Every app service reads the same environment file, which names the bucket: what one
+    node or worker stores, another reads. No app service mounts a volume, so nothing that
+    a user uploaded or a job made can stay on one container's disk."""
+    example = _example_env()
+    bucket = example["AWS_STORAGE_BUCKET_NAME"]
+    assert bucket
+    for name in APP_SERVICES:
+        assert "volumes" not in SERVICES[name], f"{name} keeps files on its own disk"
+        assert SERVICES[name]["env_file"] == SERVICES["web"]["env_file"]
+    # The bundled MinIO (optional: a profile) is what the example points at, and its
+    # one-shot setup makes that bucket, private.
+    assert SERVICES["minio"]["profiles"] == SERVICES["minio-setup"]["profiles"] == ["minio"]
+    assert example["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    setup = " ".join(SERVICES["minio-setup"]["command"])
+    assert f"mc mb --ignore-existing local/{bucket}" in setup
+    assert f"mc anonymous set none local/{bucket}" in setup
+    assert "ports" not in SERVICES["minio"]
+    user, password = (
+        SERVICES["minio"]["environment"][k] for k in ("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD")
+    )
+    assert user.endswith(f":-{example['AWS_ACCESS_KEY_ID']}}}")
+    assert password.endswith(f":-{example['AWS_SECRET_ACCESS_KEY']}}}")
+    # No app service waits for MinIO: with AWS S3 the profile is off.
+    for name in APP_SERVICES:
+        assert "minio" not in SERVICES[name].get("depends_on", {}), name
+
+
+@pytest.mark.parametrize("node", WEB_NODES)
+def test_web_runs_gunicorn_on_our_wsgi_application(node):
+    command = SERVICES[node]["command"]
     assert command[0] == "gunicorn"
     application = resolve(command[1])
     assert callable(application)
     assert "8000:8000" in SERVICES["web"]["ports"]
     # Liveness, answered before host validation; /healthz/ is readiness (see below for the
     # probe run against a real gunicorn).
-    assert "/livez/" in " ".join(SERVICES["web"]["healthcheck"]["test"])
+    assert "/livez/" in " ".join(SERVICES[node]["healthcheck"]["test"])
 
 
 @pytest.mark.parametrize("service,role", [("worker", "worker"), ("beat", "beat")])
@@ -91,7 +163,9 @@ def test_migrate_runs_a_real_management_command():
     assert command[:2] == ["python", "manage.py"]
 
     assert command[2] in get_commands()
-    assert SERVICES["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    for name in [*WEB_NODES, "worker", "beat"]:
+        condition = SERVICES[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
 
 
 def test_dockerfile_builds_what_compose_runs():
@@ -150,8 +224,8 @@ def _env_file(path: Path) -> dict[str, str]:
 def production_gunicorn(tmp_path):
     """gunicorn as the web container runs it: production settings with the values of
     .env.production.example, overriding only what must be local (the secret the example
-    leaves blank, PostgreSQL/Redis here instead of the compose services, the media folder,
-    a free port)."""
+    leaves blank, PostgreSQL/Redis here instead of the compose services, a free port). Its
+    files would go to the example's bucket; the probe reads none."""
     port = free_port()
     env_file = SERVICES["web"]["env_file"]
     dropped = {"CACHE_REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_XDIST_WORKER"}
@@ -161,7 +235,6 @@ def production_gunicorn(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "DATABASE_URL": database_url_for_subprocess(),
         "REDIS_URL": settings.REDIS_URL or "redis://127.0.0.1:6379/0",
-        "MEDIA_ROOT": str(tmp_path / "media"),
     }
     assert env["DJANGO_SETTINGS_MODULE"] == "bpo_portal.settings.production"
     command = SERVICES["web"]["command"]
@@ -178,8 +251,8 @@ def production_gunicorn(tmp_path):
             raise AssertionError("gunicorn stopped:\n" + log_path.read_text())
         try:
             requests.get(url + "/", timeout=5, allow_redirects=False)
-        except requests.ConnectionError:
-            return False
+        except (requests.ConnectionError, requests.Timeout):
+            return False  # not listening yet, or still loading on a busy machine
         return True
 
     try:
@@ -216,3 +289,54 @@ def test_the_web_containers_probe_passes_against_production_gunicorn(production_
     old = requests.get(f"http://127.0.0.1:{port}/healthz/", allow_redirects=False, timeout=30)
     assert old.status_code != 200
     assert "DisallowedHost" in (tmp_path / "gunicorn.log").read_text()
+
+
+@pytest.mark.integration
+def test_a_file_one_node_stores_is_read_by_another_with_the_example_environment():
+    """Two processes under production settings and .env.production.example (the bucket's
+    endpoint moved to a real S3 API on this machine, moto's server): what the first stores,
+    the second reads, and nobody reads it without signing the request."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        example = _example_env()
+        endpoint = f"http://127.0.0.1:{port}"
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=example["AWS_S3_REGION_NAME"],
+            aws_access_key_id=example["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=example["AWS_SECRET_ACCESS_KEY"],
+        )
+        bucket = example["AWS_STORAGE_BUCKET_NAME"]
+        client.create_bucket(Bucket=bucket)
+        env = {
+            **example,
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "DATABASE_URL": "sqlite:///unused.sqlite3",
+            "REDIS_URL": "",
+            "AWS_S3_ENDPOINT_URL": endpoint,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        store = (
+            "from django.core.files.base import ContentFile; "
+            "from django.core.files.storage import storages; "
+            "s = storages['default']; print(type(s).__name__); "
+            "print(s.save('private/jobs/report.txt', ContentFile(b'made by a worker')))"
+        )
+        first = _django(["shell", "-c", store], env)
+        assert first.returncode == 0, first.stderr
+        backend, name = first.stdout.split()[-2:]
+        assert backend == "S3Storage" and name.startswith("private/jobs/report")
+        read = (
+            "from django.core.files.storage import storages; "
+            f"print(storages['default'].open({name!r}).read().decode())"
+        )
+        second = _django(["shell", "-c", read], env)
+        assert second.returncode == 0, second.stderr
+        assert second.stdout.strip().splitlines()[-1] == "made by a worker"
+        unsigned = requests.get(f"{endpoint}/{bucket}/{name}", timeout=10)
+        assert unsigned.status_code == 403
+    finally:
+        server.stop()

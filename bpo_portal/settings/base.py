@@ -317,13 +317,66 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+
+
+def object_storage(
+    bucket: str,
+    *,
+    endpoint_url: str = "",
+    region: str = "",
+    addressing_style: str = "",
+    location: str = "",
+    url_expiry: int = 60,
+) -> dict[str, object]:
+    """The default storage on an S3-compatible bucket (AWS S3, MinIO...), for more than one
+    web node: every node and worker reads the files the others wrote. Objects stay private:
+    no ACL is set (they take the bucket's, private by default), there is no public domain,
+    and any URL the storage makes is signed and expires after `url_expiry` seconds. Our
+    downloads do not use those URLs: the authorised views stream the file
+    (bpo_portal.uploads.serve_private_file). Credentials come from boto3's usual chain
+    (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the instance's role), never settings."""
+    options: dict[str, object] = {
+        "bucket_name": bucket,
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": url_expiry,
+        "signature_version": "s3v4",  # what every AWS region and MinIO accept
+        "custom_domain": None,
+        # Random names (private_upload_to) never collide, but a file is never overwritten.
+        "file_overwrite": False,
+        # A download larger than this is spooled to a temporary file, not held in memory.
+        "max_memory_size": 5 * 1024 * 1024,
+        "location": location,
+    }
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+    if region:
+        options["region_name"] = region
+    if addressing_style:
+        options["addressing_style"] = addressing_style
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Uploaded and generated files are private: never served from MEDIA_URL, only through views
+# that check the user's right to see them. On one node they live in MEDIA_ROOT; with
+# AWS_STORAGE_BUCKET_NAME set, in that bucket (object_storage above).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+STORAGES: dict[str, dict[str, object]] = {
+    "default": (
+        object_storage(
+            AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+            region=env.str("AWS_S3_REGION_NAME", default=""),
+            addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+            location=env.str("AWS_LOCATION", default="").strip("/"),
+            url_expiry=env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+        )
+        if AWS_STORAGE_BUCKET_NAME
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
-# Uploaded files are private: they are never served from MEDIA_URL, only
-# through views that check the user's right to see them.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

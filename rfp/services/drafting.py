@@ -21,7 +21,7 @@ from accounts.models import BuyerOrganization, User
 from bpo_portal.errors import ApplicationError, NotFoundError, validate_model
 from bpo_portal.money import is_currency
 from bpo_portal.permissions import Capability, require_buyer
-from bpo_portal.uploads import validate_upload
+from bpo_portal.uploads import stored_file_delete, validate_upload
 from rfp import parts
 from rfp.models import (
     RFP,
@@ -557,8 +557,12 @@ def rfp_attachment_delete(
     with transaction.atomic():
         locked = _begin_edit(actor=actor, rfp=attachment.rfp, version=version)
         name = attachment.name
-        attachment.file.delete(save=False)
+        stored = attachment.file.name
         attachment.delete()
+        if stored:
+            # Only once the row is gone for good: a rolled-back edit keeps its document.
+            storage = attachment.file.storage
+            transaction.on_commit(lambda: stored_file_delete(storage, stored))
         _finish_edit(
             actor=actor,
             rfp=locked,
