@@ -31,7 +31,7 @@ from bpo_portal.permissions import (
     require_vendor,
     vendor_membership,
 )
-from bpo_portal.uploads import validate_upload
+from bpo_portal.uploads import stored_file_delete, validate_upload
 from vendors.geography import default_time_zone, is_known_country
 from vendors.models import (
     AccessRequest,
@@ -505,7 +505,9 @@ def certification_save(
             old = certification.evidence.name if certification.evidence else None
             certification.evidence.save(evidence.name or "evidence", evidence, save=False)
             if old:
-                transaction.on_commit(lambda: certification.evidence.storage.delete(old))
+                transaction.on_commit(
+                    lambda: stored_file_delete(certification.evidence.storage, old)
+                )
         certification.save()
     vendor_refresh_profile_stats(company=company)
     return certification
@@ -543,7 +545,7 @@ def certification_delete(*, actor: User, certification: Certification) -> None:
     with transaction.atomic():
         certification.delete()
         if name:
-            transaction.on_commit(lambda: storage.delete(name))
+            transaction.on_commit(lambda: stored_file_delete(storage, name))
     vendor_refresh_profile_stats(company=company)
 
 
