@@ -712,7 +712,7 @@ def vendor_import_confirm(*, actor: User, upload: StagedUpload) -> Job:
     membership = require_buyer(actor, Capability.MANAGE_VENDORS, upload.organization_id)
     with transaction.atomic():
         locked = (
-            StagedUpload.objects.select_for_update()
+            StagedUpload.objects.select_for_update(of=("self",))
             .select_related("check_job", "job")
             .get(pk=upload.pk)
         )

@@ -147,6 +147,7 @@ def test_while_the_file_is_checked_its_page_shows_the_progress(buyer_admin):
 
     html = client.get(page).content.decode()
     assert "<title>Checking the file" in html
+    assert "Every row is being read and checked." in html
     assert "Waiting to start" in html
     assert 'hx-trigger="every 1s"' in html and "reload=1" in html  # reloads when checked
     assert "<table" not in html and "confirm/" not in html
@@ -180,6 +181,7 @@ def test_a_check_that_failed_can_be_tried_again_from_the_page(
     assert "<title>The file could not be checked" in html
     assert "The uploaded file is no longer available." in html
     assert "Try again" in html and f'href="{START}"' in html
+    assert "being read and checked" not in html
     assert "Check failed" in client.get(START).content.decode()
 
     upload.file.storage.save(name, io.BytesIO(content))  # back again
