@@ -720,7 +720,10 @@ def vendor_import_confirm(*, actor: User, upload: StagedUpload) -> Job:
             return locked.job
         preview = vendor_import_checked_preview(upload=locked)
         if preview is None:
-            if locked.check_job is not None and locked.check_job.state == JobState.FAILED:
+            check = locked.check_job
+            if check is None:  # uploaded before files were checked in the worker
+                raise ConflictError("This file has not been checked. Upload it again to import it.")
+            if check.state == JobState.FAILED:
                 raise ConflictError(
                     "The file could not be checked, so it cannot be imported yet. Try the "
                     "check again, or upload the file again."

@@ -192,6 +192,32 @@ def test_a_check_that_failed_can_be_tried_again_from_the_page(
     assert "All 3 rows are ready to import" in html
 
 
+def test_a_file_uploaded_before_the_check_existed_asks_to_be_uploaded_again(buyer_admin):
+    upload = job_services.staged_upload_create(  # as the upload stored files until now
+        kind="vendor_import",
+        organization=buyer_admin.buyer_membership.organization,
+        uploaded_by=buyer_admin,
+        content=csv_file(GOOD_ROWS),
+        filename="old.csv",
+        content_type="text/csv",
+        size=100,
+        sha256="0" * 64,
+    )
+    client = client_for(buyer_admin)
+    page = f"/vendors/import/{upload.pk}/"
+    response = client.get(page)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>This file has not been checked" in html
+    assert f'href="{START}">Upload it again</a>' in html
+    assert "Not checked" in client.get(START).content.decode()
+    response = client.post(f"{page}confirm/", follow=True)
+    assert "This file has not been checked. Upload it again to import it." in (
+        response.content.decode()
+    )
+    assert not Job.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)  # the send happens at the real commit
 def test_an_upload_while_the_broker_is_down_keeps_the_file_and_offers_to_check_it_again(
     buyer_admin, monkeypatch
