@@ -75,6 +75,7 @@ def test_uploading_a_good_file_leads_to_its_preview(procurement_manager):
     html = client.get(response["Location"]).content.decode()
     assert "Check the vendors to import" in html
     assert "All 3 rows are ready to import" in html
+    assert "Rows checked on" in html and "the import checks them again" in html
     assert "Cebu Digital Support Inc." in html
     assert "Philippines" in html and "Customer support by chat" in html
     assert f'action="/vendors/import/{upload.pk}/confirm/"' in html
