@@ -140,13 +140,38 @@ def test_the_upload_request_never_runs_openpyxl(buyer_admin):
     assert upload.preview is not None and len(upload.preview["rows"]) == 3
 
 
-def test_while_the_file_is_checked_its_page_shows_the_progress(buyer_admin):
+def test_the_list_of_recent_imports_needs_the_same_queries_for_2_and_10(
+    buyer_admin, django_assert_num_queries
+):
+    client = client_for(buyer_admin)
+    client.get(START)
+    counts = []
+    for total in (2, 10):
+        while StagedUpload.objects.count() < total:
+            upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS))
+            if StagedUpload.objects.count() % 2:
+                run_check(upload)  # some checked, some still queued
+        # session, user with membership, the uploads with their uploader and jobs
+        with django_assert_num_queries(3) as captured:
+            html = client.get(START).content.decode()
+        counts.append(len(captured))
+        assert html.count("vendors.csv</a>") == total
+        assert "Checking</span>" in html and "Not confirmed</span>" in html
+        assert '"preview"' not in " ".join(q["sql"] for q in captured.captured_queries)
+    assert counts == [3, 3]
+
+
+def test_while_the_file_is_checked_its_page_shows_the_progress(
+    buyer_admin, django_assert_num_queries
+):
     client = client_for(buyer_admin)
     client.post(START, {"file": csv_file(GOOD_ROWS)})
     upload = StagedUpload.objects.get()
     page = f"/vendors/import/{upload.pk}/"
 
-    html = client.get(page).content.decode()
+    # session, user with membership, the upload with its check (the progress is in the cache)
+    with django_assert_num_queries(3):
+        html = client.get(page).content.decode()
     assert "<title>Checking the file" in html
     assert "Every row is being read and checked." in html
     assert "Waiting to start" in html
