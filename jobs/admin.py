@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 
 from jobs.models import Job, StagedUpload
 
@@ -37,11 +40,16 @@ class StagedUploadAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "uploaded_by",
         "size",
         "created_at",
+        "check_job",
         "job",
     ]
     list_filter = ["kind"]
-    list_select_related = ["organization", "uploaded_by", "job"]
+    list_select_related = ["organization", "uploaded_by", "check_job", "job"]
     readonly_fields = [f.name for f in StagedUpload._meta.fields]
+
+    def get_queryset(self, request: Any) -> QuerySet[StagedUpload]:
+        # A checked file's preview holds up to 5,000 rows: loaded only on its own page.
+        return super().get_queryset(request).defer("preview")
 
     def has_add_permission(self, request: object) -> bool:
         return False

@@ -122,6 +122,21 @@ class StagedUpload(models.Model):
     job = models.OneToOneField(
         Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="staged_upload"
     )
+    check_job = models.OneToOneField(
+        Job,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checked_upload",
+        help_text="The job that reads and checks the file in a worker, before anyone confirms it "
+        "(opening a spreadsheet is too heavy for a web request).",
+    )
+    preview = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="What the check found, for the page to show without reading the file again: "
+        "every row with its errors, or why the file as a whole cannot be used.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -555,10 +555,13 @@ def staged_upload_create(
 
 
 def staged_uploads_delete_old(*, now: dt.datetime | None = None, days: int = 7) -> int:
-    """Daily: uploaded inputs are deleted a week after upload, unless their job is active."""
+    """Daily: uploaded inputs are deleted a week after upload, unless a job using them (the
+    check or the job itself) is active."""
     now = now or timezone.now()
-    old = StagedUpload.objects.filter(created_at__lt=now - dt.timedelta(days=days)).exclude(
-        job__state__in=[JobState.QUEUED, JobState.RUNNING]
+    old = (
+        StagedUpload.objects.filter(created_at__lt=now - dt.timedelta(days=days))
+        .exclude(job__state__in=[JobState.QUEUED, JobState.RUNNING])
+        .exclude(check_job__state__in=[JobState.QUEUED, JobState.RUNNING])
     )
     deleted = 0
     for upload in old.iterator():

@@ -962,7 +962,11 @@ def build_world(roles: dict[str, User], capture_on_commit: Any) -> World:
         rfp_services.rfp_save_as_template(actor=pm, rfp=reload(sealed), title="Matrix template"),
         "org",
     )
-    w.add("org.vendor_import", vendor_import_upload(actor=pm, file=csv_file(GOOD_ROWS)), "org")
+    with capture_on_commit(execute=True):  # the worker checks the file
+        vendor_import = vendor_import_upload(actor=pm, file=csv_file(GOOD_ROWS))
+    vendor_import.refresh_from_db()
+    assert vendor_import.check_job.state == JobState.DONE, vendor_import.check_job.error
+    w.add("org.vendor_import", vendor_import, "org")
 
     # Another organization's draft.
     other = rfp_services.rfp_create(actor=roles["other_buyer"], title=OTHER_TITLE)

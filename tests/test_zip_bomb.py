@@ -1,4 +1,5 @@
-"""Issue 15, finding 2: a small, highly compressed upload is refused before anything unpacks it."""
+"""Issue 15, finding 2: a small, highly compressed upload is refused before anything unpacks it,
+in the web request (the upload) and in the worker (the check job that reads the file)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from openpyxl import Workbook
 
 from bpo_portal.errors import ApplicationError
 from bpo_portal.uploads import validate_upload, zip_archive_problem
-from vendors.imports import MAX_CELL_LENGTH, ImportFileError, read_import_file
+from jobs.models import JobState, StagedUpload
+from jobs.services import job_create, staged_upload_create
+from jobs.tasks import run_job
+from vendors.imports import (
+    CHECK_KIND,
+    MAX_CELL_LENGTH,
+    ImportFileError,
+    read_import_file,
+    vendor_import_checked_preview,
+    vendor_import_upload,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -82,6 +93,51 @@ def test_probe_a_tiny_xlsx_bomb_is_refused_without_the_memory_growing():
     assert len(refusals) == 2, "the upload and the import must both refuse the bomb"
     assert isinstance(refusals[0], ApplicationError)
     assert "unpacks to more than 50 MB" in refusals[0].fields["file"][0]
+
+
+def test_the_bomb_is_refused_in_the_request_and_in_the_worker_within_the_memory_bound(
+    buyer_admin,
+):
+    data = xlsx_bomb()
+    organization = buyer_admin.buyer_membership.organization
+
+    # The request: the upload refuses it beside the field, and stores nothing.
+    refusals: list[ApplicationError] = []
+
+    def upload() -> None:
+        try:
+            vendor_import_upload(actor=buyer_admin, file=SimpleUploadedFile("vendors.xlsx", data))
+        except ApplicationError as exc:
+            refusals.append(exc)
+
+    assert peak_mb_while(upload) < 50
+    assert "unpacks to more than 50 MB" in refusals[0].fields["file"][0]
+    assert not StagedUpload.objects.exists()
+
+    # The worker: a bomb stored without passing the upload's guard (an older upload, another
+    # door) is refused by the check job, which reads the file, with the same bound.
+    stored = staged_upload_create(
+        kind="vendor_import",
+        organization=organization,
+        uploaded_by=buyer_admin,
+        content=SimpleUploadedFile("vendors.xlsx", data),
+        filename="vendors.xlsx",
+        content_type=XLSX,
+        size=len(data),
+        sha256="0" * 64,
+    )
+    stored.check_job = job_create(
+        kind=CHECK_KIND,
+        params={"upload_id": stored.pk},
+        organization=organization,
+        created_by=buyer_admin,
+    )
+    stored.save(update_fields=["check_job"])
+    assert peak_mb_while(lambda: run_job.apply(kwargs={"job_id": stored.check_job.pk})) < 50
+    stored.refresh_from_db()
+    assert stored.check_job.state == JobState.DONE
+    preview = vendor_import_checked_preview(upload=stored)
+    assert preview is not None and "unpacks to more than 50 MB" in preview.refused
 
 
 def test_a_high_ratio_member_is_refused_and_a_normal_workbook_passes():

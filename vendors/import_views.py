@@ -1,4 +1,5 @@
-"""The browser door for the vendor import: upload, check every row, confirm, follow the job."""
+"""The browser door for the vendor import: upload, follow the check, see every row, confirm,
+follow the import. No view reads the file: a worker does (vendors.imports)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def vendor_import_start(request: HttpRequest) -> HttpResponse:
         "vendors/import_start.html",
         {
             "form": form,
-            "recent": imports.vendor_imports_for(organization=membership.organization)[:10],
+            "recent": imports.vendor_imports_recent(organization=membership.organization),
             "columns": imports.COLUMNS,
             "max_rows": imports.MAX_ROWS,
         },
@@ -63,23 +64,12 @@ def vendor_import_template(request: HttpRequest, file_format: str) -> HttpRespon
 @login_required
 @require_GET
 def vendor_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Before confirmation: every row with its errors. After: the job, then what it created."""
+    """Before confirmation: the check's progress, then every row with its errors (or why the
+    file is refused). After: the import job, then what it created."""
     upload = imports.vendor_import_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     context: dict[str, object] = {"upload": upload}
     job = upload.job
-    if job is None:
-        preview = imports.vendor_import_preview(upload=upload)
-        show = request.GET.get("show") or ("problems" if preview.error_count else "all")
-        rows = {
-            "problems": preview.problem_rows,
-            "check": [row for row in preview.rows if row.warnings and not row.errors],
-        }.get(show, preview.rows)
-        context.update(
-            preview=preview,
-            show=show,
-            page=Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
-        )
-    else:
+    if job is not None:
         context.update(
             job=job,
             **status_context(
@@ -90,6 +80,28 @@ def vendor_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             context["page"] = Paginator(imports.imported_vendors(job=job), ROWS_PER_PAGE).get_page(
                 request.GET.get("page")
             )
+        return render(request, "vendors/import_detail.html", context)
+
+    preview = imports.vendor_import_checked_preview(upload=upload)
+    context["preview"] = preview
+    if preview is None:  # the check is queued or running (or could not run)
+        check = upload.check_job
+        context["check"] = check
+        if check is not None:
+            context.update(
+                status_context(
+                    job_status(check), next_url=request.get_full_path(), reload_when_finished=True
+                )
+            )
+    elif not preview.refused:
+        show = request.GET.get("show") or ("problems" if preview.error_count else "all")
+        rows = {
+            "problems": preview.problem_rows,
+            "check": [row for row in preview.rows if row.warnings and not row.errors],
+        }.get(show, preview.rows)
+        context.update(
+            show=show, page=Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        )
     return render(request, "vendors/import_detail.html", context)
 
 

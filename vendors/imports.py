@@ -1,13 +1,19 @@
 """Bulk import of vendors by a buyer.
 
-1. `vendor_import_upload`: the buyer uploads a CSV or XLSX (checked by content and
-   size, stored privately under a random name). A file that cannot be read at all
-   (wrong headers, encoding, too many rows) is refused at once.
-2. `vendor_import_preview`: every row with its errors, before anything is saved.
-3. `vendor_import_confirm`: starts a job (once per upload, however often confirmed).
-4. `vendor_import_execute` (the job's handler): checks every row again, then creates
-   each vendor as an unclaimed profile and invites its contact to claim it — all in
-   the job's one transaction, so a failure leaves nothing imported and no e-mail sent.
+1. `vendor_import_upload`: the buyer uploads a CSV or XLSX. The request only checks what is
+   cheap (size, type by content, the zip guard), stores the file privately under a random
+   name and starts a check job: opening a spreadsheet can take hundreds of megabytes, which
+   a web worker must not spend (issue 15, finding 2).
+2. `vendor_import_check` (the check job's handler, in a worker): reads the file, checks
+   every row and stores the preview on the upload, or why the file as a whole cannot be
+   imported (wrong headers, encoding, too many rows, a cell too long).
+3. `vendor_import_checked_preview`: that stored preview, for the page (no file is read).
+4. `vendor_import_confirm`: once the check found every row right, starts the import job
+   (once per upload, however often confirmed).
+5. `vendor_import_execute` (the import job's handler): reads and checks every row again
+   (the directory may have changed since), then creates each vendor as an unclaimed
+   profile and invites its contact to claim it — all in the job's one transaction, so a
+   failure leaves nothing imported and no e-mail sent.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ import functools
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
 from typing import IO, Any
 
 import openpyxl
@@ -35,11 +41,17 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from accounts.audit import audit_record
 from accounts.models import BuyerOrganization, User
-from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from bpo_portal.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceUnavailableError,
+)
 from bpo_portal.exports import append_row, csv_writer
 from bpo_portal.permissions import Capability, require_buyer
 from bpo_portal.uploads import XLSX_CONTENT_TYPE, validate_upload, zip_archive_problem
-from jobs.models import Job, StagedUpload
+from jobs.models import Job, JobState, StagedUpload
 from jobs.registry import Progress
 from jobs.services import job_create, staged_upload_create
 from vendors.geography import country_name, is_known_country
@@ -52,6 +64,7 @@ from vendors.services import (
 )
 
 IMPORT_KIND = "vendor_import"
+CHECK_KIND = "vendor_import_check"
 MAX_ROWS = 5000
 MAX_FILE_SIZE = 5 * 1024 * 1024
 # After this many blank rows in a row, the rest of a sheet is taken to be empty
@@ -112,10 +125,33 @@ class ImportRow:
         return country_name(self.country_code) if self.country_code else ""
 
 
+_ROW_FIELDS = frozenset(f.name for f in fields(ImportRow))
+
+
 @dataclass
 class ImportPreview:
     rows: list[ImportRow]
     notices: list[str] = field(default_factory=list)
+    # Why the file as a whole cannot be imported (then there are no rows).
+    refused: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rows": [asdict(row) for row in self.rows],
+            "notices": self.notices,
+            "refused": self.refused,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportPreview:
+        return cls(
+            rows=[
+                ImportRow(**{k: v for k, v in row.items() if k in _ROW_FIELDS})
+                for row in data.get("rows", [])
+            ],
+            notices=list(data.get("notices", [])),
+            refused=str(data.get("refused", "")),
+        )
 
     @property
     def problem_rows(self) -> list[ImportRow]:
@@ -135,7 +171,7 @@ class ImportPreview:
 
     @property
     def valid(self) -> bool:
-        return bool(self.rows) and not self.error_count
+        return bool(self.rows) and not self.error_count and not self.refused
 
 
 # --- Reading the file ------------------------------------------------------------------
@@ -158,7 +194,7 @@ def _cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _csv_table(handle: IO[bytes], notices: list[str]) -> Iterator[list[str]]:
+def _csv_table(handle: IO[bytes], notices: list[str], size: dict[str, int]) -> Iterator[list[str]]:
     data = handle.read()
     try:
         text = data.decode("utf-8-sig")
@@ -174,6 +210,7 @@ def _csv_table(handle: IO[bytes], notices: list[str]) -> Iterator[list[str]]:
             "The file is not in UTF-8, so it was read as Windows (Western European) text. "
             "If some names look wrong below, save it as “CSV UTF-8” and upload it again."
         )
+    size["rows"] = text.count("\n") + (0 if text.endswith("\n") else 1)
     first_line = text.split("\n", 1)[0]
     # Excel writes ';' where the decimal separator is a comma; tabs come from pasting.
     delimiter = max([",", ";", "\t"], key=first_line.count)
@@ -188,7 +225,7 @@ def _csv_table(handle: IO[bytes], notices: list[str]) -> Iterator[list[str]]:
         ) from None
 
 
-def _xlsx_table(handle: IO[bytes]) -> Iterator[list[str]]:
+def _xlsx_table(handle: IO[bytes], size: dict[str, int]) -> Iterator[list[str]]:
     unreadable = ImportFileError(
         "This Excel file could not be read. Open it in Excel, save it as an Excel "
         "workbook (.xlsx) and upload it again."
@@ -205,6 +242,8 @@ def _xlsx_table(handle: IO[bytes]) -> Iterator[list[str]]:
     try:
         names = {name.strip().lower(): name for name in workbook.sheetnames}
         sheet = workbook[names["vendors"]] if "vendors" in names else workbook.worksheets[0]
+        if isinstance(sheet.max_row, int):  # from the sheet's declared dimension, if any
+            size["rows"] = sheet.max_row
         for values in sheet.iter_rows(values_only=True):
             yield [_cell_text(value) for value in values]
     except ImportFileError:
@@ -215,11 +254,22 @@ def _xlsx_table(handle: IO[bytes]) -> Iterator[list[str]]:
         workbook.close()
 
 
-def read_import_file(handle: IO[bytes], *, content_type: str) -> ImportPreview:
-    """Rows as the file gives them, not yet checked. Raises ImportFileError."""
+# Called now and then while a file is read: (the row reached, the rows the file declares).
+RowProgress = Callable[[int, int | None], None]
+PROGRESS_EVERY = 250  # rows
+
+
+def read_import_file(
+    handle: IO[bytes], *, content_type: str, on_row: RowProgress | None = None
+) -> ImportPreview:
+    """Rows as the file gives them, not yet checked. Raises ImportFileError.
+    Opens spreadsheets: call it in a worker, never in a web request."""
     notices: list[str] = []
+    size: dict[str, int] = {}
     table = (
-        _xlsx_table(handle) if content_type == XLSX_CONTENT_TYPE else _csv_table(handle, notices)
+        _xlsx_table(handle, size)
+        if content_type == XLSX_CONTENT_TYPE
+        else _csv_table(handle, notices, size)
     )
     header: list[str] | None = None
     for cells in table:
@@ -257,6 +307,8 @@ def read_import_file(handle: IO[bytes], *, content_type: str) -> ImportPreview:
     rows: list[ImportRow] = []
     blank_run = 0
     for number, cells in enumerate(table, start=2):
+        if on_row is not None and number % PROGRESS_EVERY == 0:
+            on_row(number, size.get("rows"))
         if not any(cells):
             blank_run += 1
             if blank_run >= MAX_BLANK_RUN:
@@ -499,9 +551,16 @@ def check_import_rows(preview: ImportPreview) -> ImportPreview:
 def vendor_imports_for(*, organization: BuyerOrganization) -> QuerySet[StagedUpload]:
     return (
         StagedUpload.objects.filter(kind=IMPORT_KIND, organization=organization)
-        .select_related("uploaded_by", "job")
+        .select_related("uploaded_by", "job", "check_job")
         .order_by("-created_at")
     )
+
+
+def vendor_imports_recent(
+    *, organization: BuyerOrganization, limit: int = 10
+) -> list[StagedUpload]:
+    """The latest imports for the list, without their previews (up to 5,000 rows each)."""
+    return list(vendor_imports_for(organization=organization).defer("preview")[:limit])
 
 
 def vendor_import_for_user(*, user: User, pk: int) -> StagedUpload:
@@ -513,10 +572,12 @@ def vendor_import_for_user(*, user: User, pk: int) -> StagedUpload:
     return upload
 
 
-# --- Upload, preview, confirm ------------------------------------------------------------
+# --- Upload, check, preview, confirm ---------------------------------------------------------
 
 
-def _read_stored(upload: StagedUpload) -> ImportPreview:
+def _read_stored(upload: StagedUpload, *, on_row: RowProgress | None = None) -> ImportPreview:
+    """The stored file's rows, not yet checked. Raises ImportFileError (the file cannot be
+    imported) or NotFoundError (it is gone). For the worker only: it opens spreadsheets."""
     try:
         handle = upload.file.open("rb")
     except FileNotFoundError:
@@ -524,55 +585,154 @@ def _read_stored(upload: StagedUpload) -> ImportPreview:
             "The uploaded file is no longer available. Upload it again to import it."
         ) from None
     try:
-        return read_import_file(handle, content_type=upload.content_type)
-    except ImportFileError as exc:
-        raise ApplicationError(str(exc)) from None
+        return read_import_file(handle, content_type=upload.content_type, on_row=on_row)
     finally:
         handle.close()
 
 
 def vendor_import_upload(*, actor: User, file: UploadedFile[Any] | None) -> StagedUpload:
-    """Check and store the uploaded file. A file that cannot be imported at all is refused
-    here, with the reason beside the file field; row-level errors are for the preview."""
+    """Store the uploaded file and start checking it in a worker.
+
+    Only the cheap checks run here (size, type by content, the zip guard: no spreadsheet is
+    opened), with the reason beside the file field. Whether the file's rows can be read
+    and imported is for the check job (`vendor_import_check`); the page shows its progress,
+    then the rows. If the queue is down, the file is kept and the page offers to try the
+    check again."""
     membership = require_buyer(actor, Capability.MANAGE_VENDORS)
     content_type = validate_upload(
         file, field="file", kinds=("csv", "xlsx"), max_size=MAX_FILE_SIZE
     )
     assert file is not None
-    try:
-        read_import_file(file, content_type=content_type)
-    except ImportFileError as exc:
-        raise ApplicationError.for_fields({"file": str(exc)}) from None
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
-    return staged_upload_create(
-        kind=IMPORT_KIND,
-        organization=membership.organization,
-        uploaded_by=actor,
-        content=file,
-        filename=file.name or "vendors",
-        content_type=content_type,
-        size=file.size or 0,
-        sha256=digest.hexdigest(),
-    )
+    upload: StagedUpload | None = None
+    try:
+        with transaction.atomic():
+            upload = staged_upload_create(
+                kind=IMPORT_KIND,
+                organization=membership.organization,
+                uploaded_by=actor,
+                content=file,
+                filename=file.name or "vendors",
+                content_type=content_type,
+                size=file.size or 0,
+                sha256=digest.hexdigest(),
+            )
+            upload.check_job = job_create(
+                kind=CHECK_KIND,
+                params={"upload_id": upload.pk},
+                organization=membership.organization,
+                created_by=actor,
+                title=f"Check of {upload.filename}",
+            )
+            upload.save(update_fields=["check_job"])
+    except ServiceUnavailableError:
+        # Raised after the commit: the file is stored and its check job is marked failed
+        # with the reason; the page shows both, with "Try again".
+        if upload is None:
+            raise
+    assert upload is not None
+    return upload
+
+
+def _check_progress(progress: Progress) -> RowProgress:
+    def on_row(number: int, declared: int | None) -> None:
+        # A sheet may declare a million formatted but empty rows: then say only how far.
+        if declared and number <= declared <= 2 * MAX_ROWS:
+            progress(5 + 75 * number / declared, f"Reading row {number:,} of {declared:,}")
+        else:
+            progress(40, f"Reading row {number:,}")
+
+    return on_row
+
+
+def vendor_import_check(*, job: Job, progress: Progress) -> dict[str, Any]:
+    """The check job's handler, in a worker: read the uploaded file, check every row and
+    store the preview on the upload. It only reads, and writes the same preview however
+    often it runs, so a worker that dies half-way leaves the next one to start over."""
+    upload = StagedUpload.objects.filter(check_job=job).first()
+    if upload is None:
+        raise ApplicationError("The uploaded file is no longer available. Upload it again.")
+    progress(2, "Reading the file")
+    try:
+        preview = _read_stored(upload, on_row=_check_progress(progress))
+    except ImportFileError as exc:
+        preview = ImportPreview(rows=[], refused=str(exc))
+    else:
+        total = len(preview.rows)
+        progress(85, f"Checking {total:,} row{'s' if total != 1 else ''}")
+        check_import_rows(preview)
+    StagedUpload.objects.filter(pk=upload.pk).update(preview=preview.to_json())
+    return _check_summary(preview)
+
+
+def _check_summary(preview: ImportPreview) -> dict[str, Any]:
+    """The check job's result: counts for the list of imports (the rows are on the upload)."""
+    total = len(preview.rows)
+    if preview.refused:
+        summary = f"This file cannot be imported: {preview.refused}"
+    elif preview.error_count:
+        summary = f"{preview.error_count:,} of {total:,} rows have problems."
+    else:
+        summary = f"All {total:,} row{'s are' if total != 1 else ' is'} ready to import."
+    return {
+        "summary": summary,
+        "refused": bool(preview.refused),
+        "rows": total,
+        "problems": preview.error_count,
+        "warnings": preview.warning_count,
+    }
+
+
+def vendor_import_checked_preview(*, upload: StagedUpload) -> ImportPreview | None:
+    """What the check job found (every row with its errors, or why the file is refused),
+    or None while it has not finished. Reads no file. Nothing is saved."""
+    check = upload.check_job
+    if check is None or check.state != JobState.DONE or upload.preview is None:
+        return None
+    return ImportPreview.from_json(upload.preview)
 
 
 def vendor_import_preview(*, upload: StagedUpload) -> ImportPreview:
-    """Every row of the uploaded file with its errors. Nothing is saved."""
-    return check_import_rows(_read_stored(upload))
+    """Read the stored file and check every row now (in a worker: it opens spreadsheets).
+    Nothing is saved. Raises ApplicationError if the file cannot be imported."""
+    try:
+        preview = _read_stored(upload)
+    except ImportFileError as exc:
+        raise ApplicationError(str(exc)) from None
+    return check_import_rows(preview)
 
 
 def vendor_import_confirm(*, actor: User, upload: StagedUpload) -> Job:
-    """Start importing. Confirming the same upload again returns the same job."""
+    """Start importing, once the check found every row right. Confirming the same upload
+    again returns the same job."""
     membership = require_buyer(actor, Capability.MANAGE_VENDORS, upload.organization_id)
     with transaction.atomic():
-        locked = StagedUpload.objects.select_for_update().get(pk=upload.pk)
+        locked = (
+            StagedUpload.objects.select_for_update(of=("self",))
+            .select_related("check_job", "job")
+            .get(pk=upload.pk)
+        )
         if locked.job is not None:
             return locked.job
-        preview = vendor_import_preview(upload=locked)
+        preview = vendor_import_checked_preview(upload=locked)
+        if preview is None:
+            check = locked.check_job
+            if check is None:  # uploaded before files were checked in the worker
+                raise ConflictError("This file has not been checked. Upload it again to import it.")
+            if check.state == JobState.FAILED:
+                raise ConflictError(
+                    "The file could not be checked, so it cannot be imported yet. Try the "
+                    "check again, or upload the file again."
+                )
+            raise ConflictError(
+                "The file is still being checked. Import it once every row has been checked."
+            )
+        if preview.refused:
+            raise ApplicationError(f"This file cannot be imported: {preview.refused}")
         if not preview.valid:
             raise ApplicationError(
                 f"{preview.error_count} of {len(preview.rows)} rows have problems. Correct them "

@@ -33,3 +33,15 @@ def _import_page(job: Job) -> str | None:
 )
 def run_vendor_import(job: Job, progress: Progress) -> dict[str, Any]:
     return imports.vendor_import_execute(job=job, progress=progress)
+
+
+@job_handler(
+    imports.CHECK_KIND,
+    label="Vendor file check",
+    # Only reads the file and the directory: no transaction held open while it does.
+    atomic=False,
+    result_url=_import_page,
+    result_label="See the rows",
+)
+def run_vendor_import_check(job: Job, progress: Progress) -> dict[str, Any]:
+    return imports.vendor_import_check(job=job, progress=progress)

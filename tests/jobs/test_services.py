@@ -551,20 +551,37 @@ def test_no_job_is_left_running_forever(queued_job, sent, django_capture_on_comm
 # --- Uploaded inputs ------------------------------------------------------------------------------
 
 
-def test_uploaded_inputs_are_deleted_after_a_week_with_their_files(buyer_admin):
-    upload = services.staged_upload_create(
+def stored_input(user: Any) -> StagedUpload:
+    return services.staged_upload_create(
         kind="test_steps",
-        organization=buyer_admin.buyer_membership.organization,
-        uploaded_by=buyer_admin,
+        organization=user.buyer_membership.organization,
+        uploaded_by=user,
         content=ContentFile(b"a,b\n"),
         filename="list.csv",
         content_type="text/csv",
         size=4,
         sha256="0" * 64,
     )
+
+
+def test_uploaded_inputs_are_deleted_after_a_week_with_their_files(buyer_admin):
+    upload = stored_input(buyer_admin)
     name = upload.file.name
     assert name.startswith("private/jobs/") and name.endswith(".csv")
     assert services.staged_uploads_delete_old() == 0
     assert services.staged_uploads_delete_old(now=timezone.now() + dt.timedelta(days=8)) == 1
     assert not StagedUpload.objects.exists()
     assert not upload.file.storage.exists(name)
+
+
+@pytest.mark.parametrize("link", ["job", "check_job"])
+def test_an_uploaded_input_is_kept_while_a_job_using_it_is_active(buyer_admin, queued_job, link):
+    upload = stored_input(buyer_admin)
+    setattr(upload, link, queued_job)
+    upload.save()
+    later = timezone.now() + dt.timedelta(days=8)
+    assert services.staged_uploads_delete_old(now=later) == 0
+    services._claim(queued_job.pk, 0)  # running: still in use
+    assert services.staged_uploads_delete_old(now=later) == 0
+    Job.objects.filter(pk=queued_job.pk).update(state=JobState.DONE)
+    assert services.staged_uploads_delete_old(now=later) == 1

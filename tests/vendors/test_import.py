@@ -27,6 +27,7 @@ from vendors.imports import (
     import_template,
     read_import_file,
     resolve_country,
+    vendor_import_checked_preview,
     vendor_import_confirm,
     vendor_import_preview,
     vendor_import_upload,
@@ -92,10 +93,42 @@ def errors_by_row(preview: imports.ImportPreview) -> dict[int, list[str]]:
 
 
 def refused(actor: Any, upload: SimpleUploadedFile) -> str:
+    """Refused by the request's cheap checks (size, type, zip guard), beside the field."""
     with pytest.raises(ApplicationError) as error:
         vendor_import_upload(actor=actor, file=upload)
     assert not StagedUpload.objects.exists()  # nothing stored
+    assert not Job.objects.exists()  # nothing to check
     return error.value.fields["file"][0]
+
+
+def run_check(upload: StagedUpload) -> StagedUpload:
+    """Run the upload's check job as a worker would (the upload queued it; a test with real
+    commits has run it already)."""
+    assert upload.check_job is not None
+    run_job.apply(kwargs={"job_id": upload.check_job.pk}).get()
+    upload.refresh_from_db()
+    assert upload.check_job.state == JobState.DONE, upload.check_job.error
+    return upload
+
+
+def upload_checked(*, actor: Any, file: SimpleUploadedFile) -> StagedUpload:
+    """Upload a file, then let the worker check it."""
+    return run_check(vendor_import_upload(actor=actor, file=file))
+
+
+def refused_by_the_check(actor: Any, file: SimpleUploadedFile) -> str:
+    """Accepted by the request, refused as a whole by the check job: the reason is stored
+    for the page, and the file cannot be confirmed."""
+    upload = upload_checked(actor=actor, file=file)
+    assert upload.check_job.result["refused"] is True
+    preview = vendor_import_checked_preview(upload=upload)
+    assert preview is not None and preview.rows == [] and not preview.valid
+    with pytest.raises(ApplicationError) as error:
+        vendor_import_confirm(actor=actor, upload=upload)
+    assert error.value.message == f"This file cannot be imported: {preview.refused}"
+    assert upload.check_job.result["summary"] == error.value.message
+    assert not Job.objects.filter(kind="vendor_import").exists()
+    return preview.refused
 
 
 def confirm_and_run(actor: Any, upload: StagedUpload, capture: Any) -> Job:
@@ -110,7 +143,7 @@ def confirm_and_run(actor: Any, upload: StagedUpload, capture: Any) -> Job:
 
 def test_a_good_file_is_stored_privately_and_previewed_with_nothing_saved(procurement_manager):
     vendors_before = VendorCompany.objects.count()
-    upload = vendor_import_upload(actor=procurement_manager, file=csv_file(GOOD_ROWS))
+    upload = upload_checked(actor=procurement_manager, file=csv_file(GOOD_ROWS))
 
     assert upload.file.name.startswith("private/jobs/") and upload.file.name.endswith(".csv")
     assert "vendors" not in upload.file.name  # a random name, not the user's
@@ -121,7 +154,18 @@ def test_a_good_file_is_stored_privately_and_previewed_with_nothing_saved(procur
     )
     assert upload.organization == procurement_manager.buyer_membership.organization
     assert len(upload.sha256) == 64
-    preview = vendor_import_preview(upload=upload)
+    # The worker's check stored every row for the page, as a fresh reading finds them.
+    preview = vendor_import_checked_preview(upload=upload)
+    assert preview is not None
+    assert preview.to_json() == vendor_import_preview(upload=upload).to_json()
+    assert upload.check_job.title == "Check of vendors.csv"
+    assert upload.check_job.result == {
+        "summary": "All 3 rows are ready to import.",
+        "refused": False,
+        "rows": 3,
+        "problems": 0,
+        "warnings": 0,
+    }
     assert preview.valid
     assert [row.number for row in preview.rows] == [2, 3, 4]
     cebu, cali, hanoi = preview.rows
@@ -134,7 +178,7 @@ def test_a_good_file_is_stored_privately_and_previewed_with_nothing_saved(procur
     # Nothing saved before confirmation.
     assert VendorCompany.objects.count() == vendors_before
     assert not Invitation.objects.filter(vendor_company__isnull=False).exists()
-    assert not Job.objects.exists()
+    assert list(Job.objects.values_list("kind", flat=True)) == ["vendor_import_check"]
 
 
 @pytest.mark.parametrize(
@@ -273,18 +317,101 @@ def test_a_utf8_csv_with_a_byte_order_mark_is_read(db):
     assert preview.notices == []
 
 
-# --- Files refused as a whole, at upload ---------------------------------------------------------
+# --- The check job: reads the file in a worker -------------------------------------------------
 
 
-def test_a_file_without_the_required_columns_is_refused(buyer_admin):
-    message = refused(buyer_admin, csv_file([["Acme", "PH"]], header=["vendor", "where"]))
+def test_the_upload_queues_a_check_and_stores_no_preview_until_it_has_run(buyer_admin):
+    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS))
+    check = upload.check_job
+    assert (check.kind, check.state, check.params) == (
+        "vendor_import_check",
+        JobState.QUEUED,
+        {"upload_id": upload.pk},
+    )
+    assert upload.preview is None
+    assert vendor_import_checked_preview(upload=upload) is None
+    with pytest.raises(ConflictError, match="The file is still being checked"):
+        vendor_import_confirm(actor=buyer_admin, upload=upload)
+
+    run_check(upload)
+    assert vendor_import_checked_preview(upload=upload).valid
+    assert vendor_import_confirm(actor=buyer_admin, upload=upload).kind == "vendor_import"
+
+
+@pytest.mark.parametrize("make_file", [csv_file, xlsx_file], ids=["csv", "xlsx"])
+def test_the_check_reports_how_far_it_has_read(buyer_admin, make_file):
+    rows = [[f"Vendor {n}", "", "PH", f"v{n}@example.com", ""] for n in range(1000)]
+    upload = vendor_import_upload(actor=buyer_admin, file=make_file(rows))
+    seen: list[tuple[int, str]] = []
+    imports.vendor_import_check(
+        job=upload.check_job, progress=lambda p, m="": seen.append((int(p), m))
+    )
+    messages = [message for _, message in seen]
+    assert messages == [
+        "Reading the file",
+        "Reading row 250 of 1,001",
+        "Reading row 500 of 1,001",
+        "Reading row 750 of 1,001",
+        "Reading row 1,000 of 1,001",
+        "Checking 1,000 rows",
+    ]
+    assert [p for p, _ in seen] == sorted(p for p, _ in seen)
+    assert seen[-1][0] == 85
+
+
+def test_the_check_can_run_again_from_the_start_with_the_same_result(buyer_admin):
+    upload = vendor_import_upload(
+        actor=buyer_admin, file=csv_file([*GOOD_ROWS, ["", "", "Narnia", "x@", ""]])
+    )
+    # A first worker checked the whole file, then died before recording the job as done:
+    # the page shows no preview yet, and nothing can be confirmed.
+    first = imports.vendor_import_check(job=upload.check_job, progress=lambda p, m="": None)
+    upload.refresh_from_db()
+    stored = upload.preview
+    assert stored is not None and vendor_import_checked_preview(upload=upload) is None
+    # The next worker starts again from the top and finds the same.
+    run_check(upload)
+    assert upload.preview == stored
+    assert upload.check_job.result == first
+    assert first["problems"] == 1 and first["summary"] == "1 of 4 rows have problems."
+    preview = vendor_import_checked_preview(upload=upload)
+    assert errors_by_row(preview) == {
+        5: [
+            "Enter the vendor's name.",
+            "“Narnia” is not a country we recognise. Use a two-letter code such as PH, or the "
+            "country's English name.",
+            "“x@” is not a valid e-mail address.",
+        ]
+    }
+
+
+def test_a_check_whose_file_has_gone_fails_with_the_reason(buyer_admin):
+    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS))
+    upload.file.storage.delete(upload.file.name)
+    run_job.apply(kwargs={"job_id": upload.check_job.pk}).get()
+    upload.refresh_from_db()
+    assert upload.check_job.state == JobState.FAILED
+    assert upload.check_job.error == (
+        "The uploaded file is no longer available. Upload it again to import it."
+    )
+    with pytest.raises(ConflictError, match="The file could not be checked"):
+        vendor_import_confirm(actor=buyer_admin, upload=upload)
+
+
+# --- Files refused as a whole: by the check job, or at upload when it is cheap to tell ----------
+
+
+def test_a_file_without_the_required_columns_is_refused_by_the_check(buyer_admin):
+    message = refused_by_the_check(
+        buyer_admin, csv_file([["Acme", "PH"]], header=["vendor", "where"])
+    )
     assert message.startswith("The file has no “country” or “contact e-mail” column.")
     assert "name, website, country, contact e-mail, functions" in message
 
 
-def test_a_file_with_a_column_twice_is_refused(buyer_admin):
+def test_a_file_with_a_column_twice_is_refused_by_the_check(buyer_admin):
     header = ["name", "country", "contact e-mail", "e-mail"]
-    message = refused(
+    message = refused_by_the_check(
         buyer_admin, csv_file([["A", "PH", "a@a.example", "b@a.example"]], header=header)
     )
     assert message == (
@@ -292,26 +419,28 @@ def test_a_file_with_a_column_twice_is_refused(buyer_admin):
     )
 
 
-def test_a_file_with_only_its_header_is_refused(buyer_admin):
-    assert refused(buyer_admin, csv_file([])) == (
+def test_a_file_with_only_its_header_is_refused_by_the_check(buyer_admin):
+    assert refused_by_the_check(buyer_admin, csv_file([])) == (
         "There are no vendors in the file: it has only the header row."
     )
 
 
-def test_a_file_with_too_many_rows_is_refused_with_the_limit(buyer_admin):
+def test_a_file_with_too_many_rows_is_refused_by_the_check_with_the_limit(buyer_admin):
     rows = [[f"Vendor {n}", "", "PH", f"v{n}@example.com", ""] for n in range(MAX_ROWS + 1)]
-    assert refused(buyer_admin, csv_file(rows)) == (
+    assert refused_by_the_check(buyer_admin, csv_file(rows)) == (
         "The file has more than 5,000 vendors. Split it into files of at most 5,000 rows and "
         "import them one after the other."
     )
 
 
-def test_a_broken_excel_file_is_refused(buyer_admin):
+def test_a_broken_excel_file_is_refused_by_the_check(buyer_admin):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("xl/workbook.xml", "<not really a workbook")
     upload = SimpleUploadedFile("vendors.xlsx", buffer.getvalue())
-    assert refused(buyer_admin, upload).startswith("This Excel file could not be read.")
+    assert refused_by_the_check(buyer_admin, upload).startswith(
+        "This Excel file could not be read."
+    )
 
 
 def test_a_file_whose_content_does_not_match_its_name_is_refused(buyer_admin):
@@ -337,7 +466,7 @@ def test_an_oversized_file_is_refused(buyer_admin):
 def test_only_admins_and_procurement_managers_can_import(request, role, procurement_manager):
     user = request.getfixturevalue(role)
     if role == "other_buyer":
-        upload = vendor_import_upload(actor=procurement_manager, file=csv_file(GOOD_ROWS))
+        upload = upload_checked(actor=procurement_manager, file=csv_file(GOOD_ROWS))
         with pytest.raises(PermissionDeniedError):
             vendor_import_confirm(actor=user, upload=upload)
         return
@@ -349,9 +478,9 @@ def test_only_admins_and_procurement_managers_can_import(request, role, procurem
 
 
 def test_an_excel_workbook_named_csv_is_read_as_the_excel_it_is(buyer_admin):
-    upload = vendor_import_upload(actor=buyer_admin, file=xlsx_file(GOOD_ROWS, name="list.csv"))
+    upload = upload_checked(actor=buyer_admin, file=xlsx_file(GOOD_ROWS, name="list.csv"))
     assert upload.content_type == imports.XLSX_CONTENT_TYPE
-    assert vendor_import_preview(upload=upload).valid
+    assert vendor_import_checked_preview(upload=upload).valid
 
 
 def test_an_excel_workbook_is_read_from_its_vendors_sheet(buyer_admin):
@@ -361,9 +490,9 @@ def test_an_excel_workbook_is_read_from_its_vendors_sheet(buyer_admin):
         ["Bogotá Contact", None, "Colombia", "b@bogota.example", None],
         [12345, None, "PH", "c@numbers.example", None],
     ]
-    upload = vendor_import_upload(actor=buyer_admin, file=xlsx_file(rows, first_sheet="Notes"))
+    upload = upload_checked(actor=buyer_admin, file=xlsx_file(rows, first_sheet="Notes"))
     assert upload.content_type == imports.XLSX_CONTENT_TYPE
-    preview = vendor_import_preview(upload=upload)
+    preview = vendor_import_checked_preview(upload=upload)
     assert preview.valid
     assert [(row.number, row.name) for row in preview.rows] == [
         (2, "Monterrey Back Office"),
@@ -379,7 +508,7 @@ def test_confirming_creates_unclaimed_vendors_and_invites_their_contacts(
     procurement_manager, django_capture_on_commit_callbacks
 ):
     organization = procurement_manager.buyer_membership.organization
-    upload = vendor_import_upload(actor=procurement_manager, file=csv_file(GOOD_ROWS))
+    upload = upload_checked(actor=procurement_manager, file=csv_file(GOOD_ROWS))
     job = confirm_and_run(procurement_manager, upload, django_capture_on_commit_callbacks)
 
     assert job.state == JobState.DONE, job.error
@@ -420,7 +549,7 @@ def test_confirming_creates_unclaimed_vendors_and_invites_their_contacts(
 def test_the_contact_claims_the_imported_profile_from_the_e_mail(
     buyer_admin, django_capture_on_commit_callbacks
 ):
-    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS[:1]))
+    upload = upload_checked(actor=buyer_admin, file=csv_file(GOOD_ROWS[:1]))
     confirm_and_run(buyer_admin, upload, django_capture_on_commit_callbacks)
     body = OutgoingEmail.objects.get(to=["ana@cebudigital.example"]).text
     token = re.search(r"/invitations/([^/\s]+)/", body).group(1)
@@ -436,7 +565,7 @@ def test_the_contact_claims_the_imported_profile_from_the_e_mail(
 def test_confirming_again_or_running_the_job_again_creates_no_duplicates(
     buyer_admin, django_capture_on_commit_callbacks
 ):
-    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS))
+    upload = upload_checked(actor=buyer_admin, file=csv_file(GOOD_ROWS))
     job = confirm_and_run(buyer_admin, upload, django_capture_on_commit_callbacks)
     vendors = VendorCompany.objects.count()
     emails = OutgoingEmail.objects.count()
@@ -446,11 +575,11 @@ def test_confirming_again_or_running_the_job_again_creates_no_duplicates(
     assert run_job.apply(kwargs={"job_id": job.pk}).get() == "skipped"
     assert VendorCompany.objects.count() == vendors
     assert OutgoingEmail.objects.count() == emails
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind="vendor_import").count() == 1
 
     # The same file uploaded again: every row is now already on BPO Portal.
-    second = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS))
-    preview = vendor_import_preview(upload=second)
+    second = upload_checked(actor=buyer_admin, file=csv_file(GOOD_ROWS))
+    preview = vendor_import_checked_preview(upload=second)
     assert preview.error_count == 3
     assert all(row.errors[0].startswith("Already on BPO Portal") for row in preview.rows)
     with pytest.raises(ApplicationError, match="3 of 3 rows have problems"):
@@ -458,13 +587,13 @@ def test_confirming_again_or_running_the_job_again_creates_no_duplicates(
 
 
 def test_a_file_with_errors_cannot_be_confirmed(buyer_admin):
-    upload = vendor_import_upload(
+    upload = upload_checked(
         actor=buyer_admin, file=csv_file([*GOOD_ROWS, ["", "", "PH", "x@y.example", ""]])
     )
     with pytest.raises(ApplicationError) as error:
         vendor_import_confirm(actor=buyer_admin, upload=upload)
     assert error.value.message.startswith("1 of 4 rows have problems.")
-    assert not Job.objects.exists()
+    assert not Job.objects.filter(kind="vendor_import").exists()
 
 
 def _nothing_imported(job: Job) -> None:
@@ -478,7 +607,7 @@ def _nothing_imported(job: Job) -> None:
 def test_a_vendor_registered_between_preview_and_import_fails_the_whole_import(
     buyer_admin, django_capture_on_commit_callbacks
 ):
-    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS))
+    upload = upload_checked(actor=buyer_admin, file=csv_file(GOOD_ROWS))
     assert vendor_import_preview(upload=upload).valid
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = vendor_import_confirm(actor=buyer_admin, upload=upload)
@@ -511,7 +640,7 @@ def test_a_failure_half_way_through_leaves_nothing_imported_and_nobody_e_mailed(
         return real_send(actor=actor, company=company)
 
     monkeypatch.setattr(imports, "vendor_claim_invitation_send", fail_on_third)
-    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS))
+    upload = upload_checked(actor=buyer_admin, file=csv_file(GOOD_ROWS))
     job = confirm_and_run(buyer_admin, upload, django_capture_on_commit_callbacks)
 
     assert job.state == JobState.FAILED
@@ -536,7 +665,7 @@ def test_a_crash_half_way_through_leaves_nothing_imported(
         return real_create(**kwargs)
 
     monkeypatch.setattr(imports, "vendor_company_create_unclaimed", crash_on_second)
-    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS))
+    upload = upload_checked(actor=buyer_admin, file=csv_file(GOOD_ROWS))
     job = confirm_and_run(buyer_admin, upload, django_capture_on_commit_callbacks)
     assert job.state == JobState.FAILED
     assert "Something went wrong on our side" in job.error
@@ -546,7 +675,7 @@ def test_a_crash_half_way_through_leaves_nothing_imported(
 def test_an_import_started_by_someone_who_lost_the_right_fails_clearly(
     buyer_admin, procurement_manager, django_capture_on_commit_callbacks
 ):
-    upload = vendor_import_upload(actor=procurement_manager, file=csv_file(GOOD_ROWS))
+    upload = upload_checked(actor=procurement_manager, file=csv_file(GOOD_ROWS))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = vendor_import_confirm(actor=procurement_manager, upload=upload)
     membership_change_role(
@@ -568,7 +697,7 @@ def test_an_import_started_by_someone_who_lost_the_right_fails_clearly(
 def test_the_job_reports_progress_as_it_goes(buyer_admin, django_capture_on_commit_callbacks):
     seen: list[tuple[int, str]] = []
     rows = [[f"Vendor {n}", "", "PH", f"v{n}@example.com", ""] for n in range(40)]
-    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(rows))
+    upload = upload_checked(actor=buyer_admin, file=csv_file(rows))
     with django_capture_on_commit_callbacks(execute=False):
         job = vendor_import_confirm(actor=buyer_admin, upload=upload)
     job.refresh_from_db()
@@ -582,7 +711,7 @@ def test_the_job_reports_progress_as_it_goes(buyer_admin, django_capture_on_comm
 def test_a_large_file_is_previewed_with_few_queries(buyer_admin, django_assert_max_num_queries):
     rows = [[f"Vendor {n}", f"v{n}.example", "PH", f"v{n}@example.com", "Payroll"]
             for n in range(MAX_ROWS)]  # fmt: skip
-    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(rows))
+    upload = upload_checked(actor=buyer_admin, file=csv_file(rows))
     # functions, candidate names and websites in batches of 500, similar names
     with django_assert_max_num_queries(1 + 10 + 10 + 1):
         preview = vendor_import_preview(upload=upload)
@@ -596,7 +725,7 @@ def test_the_csv_template_is_the_header_row(buyer_admin):
     content, filename, content_type = import_template(file_format="csv")
     assert (filename, content_type) == ("vendor-import.csv", "text/csv")
     assert content.decode("utf-8-sig").strip() == "name,website,country,contact e-mail,functions"
-    assert refused(buyer_admin, SimpleUploadedFile(filename, content)) == (
+    assert refused_by_the_check(buyer_admin, SimpleUploadedFile(filename, content)) == (
         "There are no vendors in the file: it has only the header row."
     )
 
@@ -617,7 +746,7 @@ def test_the_excel_template_lists_the_service_functions(db):
 def test_only_the_importing_organization_can_invite_an_unclaimed_vendors_contact(
     buyer_admin, other_buyer, django_capture_on_commit_callbacks
 ):
-    upload = vendor_import_upload(actor=buyer_admin, file=csv_file(GOOD_ROWS[:1]))
+    upload = upload_checked(actor=buyer_admin, file=csv_file(GOOD_ROWS[:1]))
     job = confirm_and_run(buyer_admin, upload, django_capture_on_commit_callbacks)
     company = VendorCompany.objects.get(pk=job.result["vendor_ids"][0])
     with pytest.raises(PermissionDeniedError):
