@@ -336,14 +336,18 @@ def test_a_report_is_stored_in_the_bucket_by_its_job_and_downloaded_by_its_reade
 def test_a_staged_upload_is_read_from_the_bucket_by_the_import_job_and_deleted_later(
     bucket, procurement_manager, django_capture_on_commit_callbacks
 ):
-    upload = vendor_imports.vendor_import_upload(
-        actor=procurement_manager, file=csv_file(GOOD_ROWS)
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the worker checks it
+        upload = vendor_imports.vendor_import_upload(
+            actor=procurement_manager, file=csv_file(GOOD_ROWS)
+        )
+    upload.refresh_from_db()
     key = upload.file.name
     assert key.startswith("private/jobs/") and key.endswith(".csv")
     assert bucket.keys() == {key}
     assert_private(bucket, key)
-    assert vendor_imports.vendor_import_preview(upload=upload).valid  # read back from S3
+    assert upload.check_job is not None and upload.check_job.state == JobState.DONE
+    checked = vendor_imports.vendor_import_checked_preview(upload=upload)  # read from S3
+    assert checked is not None and checked.valid
 
     with django_capture_on_commit_callbacks(execute=True):
         job = vendor_imports.vendor_import_confirm(actor=procurement_manager, upload=upload)
