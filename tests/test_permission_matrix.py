@@ -521,6 +521,9 @@ ROUTES: dict[str, Route] = {
         f"api-evaluation-{name}": each_rfp(BUY, lambda r: {"rfp": r.rfp}, EARLY)
         for name in ("finalise-technical", "results", "what-if")
     },
+    "api-evaluation-proposal-results": each_rfp(
+        BUY, lambda r: {"rfp": r.rfp, "proposal": r.proposal}, EARLY
+    ),
     "api-evaluation-criterion": each_rfp(BUY, lambda r: {"rfp": r.rfp, "criterion": r.criterion}),
     "api-evaluation-approve-award": each_rfp(
         BUY, lambda r: {"rfp": r.rfp, "award": r.award}, ("opened",)

@@ -316,11 +316,22 @@ class ProposalResultSchema(serializers.Serializer[Any]):
     compliance_override_reason = serializers.CharField()
     awardable = serializers.BooleanField()
     criteria = CriterionScoreSchema(many=True)
-    leaves = LeafScoreSchema(many=True)
+    leaves = LeafScoreSchema(
+        many=True,
+        required=False,
+        help_text="The per-item drill-down: only with `?expand=leaves`, and in the results "
+        "of one proposal.",
+    )
     tco = TCOSchema(allow_null=True, help_text="Null while the prices are sealed.")
     centres = CentreSchema(many=True)
     separation_ideal = serializers.FloatField(allow_null=True)
     separation_anti_ideal = serializers.FloatField(allow_null=True)
+
+
+class ProposalResultsSchema(serializers.Serializer[Any]):
+    lot_id = serializers.IntegerField()
+    lot_name = serializers.CharField()
+    proposal = ProposalResultSchema()
 
 
 class SensitivitySchema(serializers.Serializer[Any]):

@@ -30,7 +30,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from bpo_portal.api import ScopedViewSet
-from bpo_portal.errors import NotFoundError, PermissionDeniedError
+from bpo_portal.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from bpo_portal.permissions import Capability, IsBuyer, require_buyer
 from bpo_portal.web import request_user
 from proposals.models import Proposal
@@ -44,6 +44,14 @@ from scoring.models import AwardDecision, Criterion, Evaluation, EvaluatorScore
 RFP_ID = OpenApiParameter("rfp", OpenApiTypes.INT, OpenApiParameter.PATH, description="RFP id")
 LOT = OpenApiParameter(
     "lot", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Only this lot (id)"
+)
+EXPAND = OpenApiParameter(
+    "expand",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=["leaves"],
+    description="`leaves`: add each proposal's per-item drill-down (large: about 9 KB a "
+    "proposal). Left out by default.",
 )
 
 
@@ -492,20 +500,54 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
     # --- Results --------------------------------------------------------------------------------
 
     @extend_schema(
-        summary="Results: ranking per lot, every number with its drill-down, sensitivity",
-        description="The whole `EvaluationResults` of scoring.scoring_results.evaluation_results. "
-        "While the commercial envelope is closed, cost criteria are set aside "
-        "(`cost_excluded`), `tco` is null and no price appears.",
-        parameters=[RFP_ID, LOT],
+        summary="Results: ranking per lot, sensitivity; the drill-down on request",
+        description="The `EvaluationResults` of scoring.scoring_results.evaluation_results. Each "
+        "proposal comes with its score per main criterion (`criteria`); the per-item drill-down "
+        "(`leaves`: every evaluator's score, the formula, the automatic criteria's working) is "
+        "left out unless `?expand=leaves`, or read for one proposal at "
+        "`results/proposals/{proposal}/`. While the commercial envelope is closed, cost criteria "
+        "are set aside (`cost_excluded`), `tco` is null and no price appears.",
+        parameters=[RFP_ID, LOT, EXPAND],
         responses=s.EvaluationResultsSchema,
     )
     @action(detail=True, methods=["get"])
     def results(self, request: Request, rfp: int) -> Response:
+        expand = _expand_param(request)
         evaluation = self._evaluation()
         results = scoring_results.evaluation_results(
             rfp=evaluation.rfp, user=request.user, lot=_lot_param(request)
         )
-        return Response(scoring_results.results_as_dict(results))
+        data = scoring_results.results_as_dict(results)
+        if "leaves" not in expand:
+            for lot in data["lots"]:
+                for row in (*lot["ranking"], *lot["not_ranked"]):
+                    del row["leaves"]
+        return Response(data)
+
+    @extend_schema(
+        summary="Results of one proposal, with its whole drill-down",
+        description="The proposal's row of the results (as in `results/?expand=leaves`) and the "
+        "lot it is ranked in. 404 for a proposal that is not in this evaluation's results.",
+        parameters=[
+            RFP_ID,
+            OpenApiParameter(
+                "proposal", OpenApiTypes.INT, OpenApiParameter.PATH, description="Proposal id"
+            ),
+        ],
+        responses=s.ProposalResultsSchema,
+    )
+    @action(detail=True, methods=["get"], url_path=r"results/proposals/(?P<proposal>[0-9]+)")
+    def proposal_results(self, request: Request, rfp: int, proposal: str) -> Response:
+        evaluation = self._evaluation()
+        results = scoring_results.evaluation_results(rfp=evaluation.rfp, user=request.user)
+        data = scoring_results.results_as_dict(results)
+        for lot in data["lots"]:
+            for row in (*lot["ranking"], *lot["not_ranked"]):
+                if row["proposal_id"] == int(proposal):
+                    return Response(
+                        {"lot_id": lot["lot_id"], "lot_name": lot["lot_name"], "proposal": row}
+                    )
+        raise NotFoundError("This proposal is not in the results of this evaluation.")
 
     @extend_schema(
         summary="What if: the ranking with other weights (nothing is saved)",
@@ -630,6 +672,17 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
             comment=data.validated_data["comment"],
         )
         return Response(self._awards(evaluation))
+
+
+def _expand_param(request: Request) -> set[str]:
+    """What `?expand=` asks to add to the results (comma-separated); only `leaves` exists."""
+    asked = {part.strip() for part in request.query_params.get("expand", "").split(",")} - {""}
+    unknown = asked - {"leaves"}
+    if unknown:
+        raise ApplicationError.for_fields(
+            {"expand": f"Unknown: {', '.join(sorted(unknown))}. It takes: leaves."}
+        )
+    return asked
 
 
 def _lot_param(request: Request) -> int | None:

@@ -3,6 +3,8 @@ consensus, results, what-if and the award, with the one error shape."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from proposals.models import Proposal
@@ -219,6 +221,7 @@ def test_schema_documents_the_endpoints(api_client):
     text = response.content.decode()
     for path in (
         "/api/v1/evaluations/{rfp}/results/",
+        "/api/v1/evaluations/{rfp}/results/proposals/{proposal}/",
         "/api/v1/evaluations/{rfp}/what-if/",
         "/api/v1/evaluations/{rfp}/ahp/",
         "/api/v1/evaluations/{rfp}/awards/",
@@ -260,3 +263,45 @@ def test_the_schema_describes_the_lists_and_the_consensus_as_answered(
     item_schema = components["ConsensusItemSchema"]["properties"]
     assert set(consensus[0]) == set(lot_schema)
     assert set(consensus[0]["items"][0]) == set(item_schema)
+
+
+def test_results_leave_the_drill_down_out_unless_asked(scored, procurement_manager, other_buyer):
+    """Issue 16, item 4: the ranking is light by default; the per-item drill-down comes with
+    `?expand=leaves`, or for one proposal on its own endpoint."""
+    client = token_client(procurement_manager)
+    lean = client.get(base(scored.rfp_id) + "results/")
+    full = client.get(base(scored.rfp_id) + "results/?expand=leaves")
+    assert lean.status_code == full.status_code == 200
+    lean_rows = [row for lot in lean.json()["lots"] for row in lot["ranking"]]
+    full_rows = [row for lot in full.json()["lots"] for row in lot["ranking"]]
+    assert lean_rows and all("leaves" not in row for row in lean_rows)
+    assert all(row["leaves"] for row in full_rows)
+    assert len(json.dumps(lean_rows)) < len(json.dumps(full_rows)) / 2  # the rows' bulk
+    # Everything but the drill-down is the same.
+    assert lean_rows == [{k: v for k, v in row.items() if k != "leaves"} for row in full_rows]
+
+    one = full_rows[1]
+    single = client.get(base(scored.rfp_id) + f"results/proposals/{one['proposal_id']}/")
+    assert single.status_code == 200
+    body = single.json()
+    assert body["proposal"] == one
+    assert body["lot_id"] == full.json()["lots"][0]["lot_id"]
+
+
+def test_the_results_of_one_proposal_are_refused_plainly(scored, procurement_manager, other_buyer):
+    client = token_client(procurement_manager)
+    stranger = Proposal.objects.exclude(rfp_id=scored.rfp_id).first()
+    missing = client.get(base(scored.rfp_id) + f"results/proposals/{10**9}/")
+    assert missing.status_code == 404
+    assert "not in the results" in missing.json()["message"]
+    if stranger is not None:
+        assert (
+            client.get(base(scored.rfp_id) + f"results/proposals/{stranger.pk}/").status_code == 404
+        )
+    proposal = Proposal.objects.filter(rfp_id=scored.rfp_id).first()
+    other = api_as(other_buyer).get(base(scored.rfp_id) + f"results/proposals/{proposal.pk}/")
+    assert other.status_code == 404
+    assert client.get(base(scored.rfp_id) + "results/proposals/abc/").status_code == 404
+    bad = client.get(base(scored.rfp_id) + "results/?expand=everything")
+    assert bad.status_code == 400
+    assert bad.json()["extra"]["fields"]["expand"] == ["Unknown: everything. It takes: leaves."]

@@ -443,6 +443,8 @@ def test_no_door_shows_a_price_before_the_technical_evaluation_is_final(
         api.get(f"/api/v1/proposals/{proposal.pk}/"),
         api.get(f"/api/v1/proposals/?rfp={rfp.pk}"),
         api.get(f"/api/v1/evaluations/{rfp.pk}/results/"),
+        api.get(f"/api/v1/evaluations/{rfp.pk}/results/?expand=leaves"),
+        api.get(f"/api/v1/evaluations/{rfp.pk}/results/proposals/{proposal.pk}/"),
         api.get(f"/api/v1/evaluations/{rfp.pk}/"),
         api.post(
             f"/api/v1/evaluations/{rfp.pk}/what-if/",
@@ -455,7 +457,7 @@ def test_no_door_shows_a_price_before_the_technical_evaluation_is_final(
     detail = api.get(f"/api/v1/proposals/{proposal.pk}/").json()
     assert detail["commercial_open"] is False and "costs" not in detail
     assert all("prices" not in part for part in detail["content"]["lots"])
-    data = api.get(f"/api/v1/evaluations/{rfp.pk}/results/").json()
+    data = api.get(f"/api/v1/evaluations/{rfp.pk}/results/?expand=leaves").json()
     assert data["cost_excluded"] is True and data["commercial_open"] is False
     assert all(p["tco"] is None for lot_data in data["lots"] for p in lot_data["ranking"])
     assert {c["name"]: c["excluded"] for c in data["criteria"]}["Cost"] is True

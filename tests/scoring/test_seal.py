@@ -93,8 +93,11 @@ def test_pages_show_no_price_before_the_commercial_envelope(
 def test_api_shows_no_price_before_the_commercial_envelope(two_envelopes, procurement_manager):
     rfp = two_envelopes.rfp
     client = api_as(procurement_manager)
+    proposal = rfp.proposals.first()
     for response in (
         client.get(f"/api/v1/evaluations/{rfp.pk}/results/"),
+        client.get(f"/api/v1/evaluations/{rfp.pk}/results/?expand=leaves"),
+        client.get(f"/api/v1/evaluations/{rfp.pk}/results/proposals/{proposal.pk}/"),
         client.post(
             f"/api/v1/evaluations/{rfp.pk}/what-if/",
             {"weights": {str(f.main(two_envelopes, "Cost").pk): "90"}},
