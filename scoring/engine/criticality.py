@@ -52,7 +52,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from ._validate import FloatArray, as_matrix, check_ids, fmt_number
+from ._validate import FloatArray, Matrix, as_matrix, check_ids, fmt_number
 from .errors import EngineInputError
 from .normalise import BoolArray
 from .results import TIE_TOLERANCE, Criterion, Method, criterion_priority, prepare, tie_key
@@ -333,7 +333,7 @@ def _wsm_pair(
 def criticality_weighted_sum(
     alternatives: Sequence[str],
     criteria: Sequence[str],
-    matrix: Sequence[Sequence[Number]],
+    matrix: Matrix,
     weights: Mapping[str, Number],
     *,
     awardable: Collection[str] | None = None,
@@ -533,7 +533,7 @@ def _check_search(grid_step: float, tolerance: float, max_iterations: int, limit
 def criticality_topsis(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
     *,
     awardable: Collection[str] | None = None,

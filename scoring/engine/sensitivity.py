@@ -28,7 +28,7 @@ from typing import Literal
 
 import numpy as np
 
-from ._validate import FloatArray, fmt_number, fmt_percent
+from ._validate import FloatArray, Matrix, fmt_number, fmt_percent
 from .errors import EngineInputError
 from .results import (
     TIE_TOLERANCE,
@@ -427,7 +427,7 @@ def _check_search(grid_step: float, tolerance: float) -> None:
 def analyse_sensitivity_weighted_sum(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> SensitivityResult:
     """Weight sensitivity of the weighted-sum winner, in closed form.
@@ -448,7 +448,7 @@ def analyse_sensitivity_weighted_sum(
 def analyse_sensitivity_topsis(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
     *,
     grid_step: float = DEFAULT_GRID_STEP,
@@ -475,7 +475,7 @@ def analyse_sensitivity(
     method: Method,
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> SensitivityResult:
     """Weight sensitivity for ``method`` 'weighted_sum' (closed form) or 'topsis' (numeric).
