@@ -330,6 +330,52 @@ def _wsm_pair(
     )
 
 
+def _wsm_smallest_pairs(
+    a: FloatArray, w: FloatArray, scores: FloatArray, order: list[int]
+) -> tuple[list[tuple[int, int] | None], list[tuple[int, int] | None]]:
+    """Per criterion, the pair (i, j) of the most critical feasible change with i first
+    (percent-top) and with any i (percent-any); among equal changes the first pair in rank
+    order, as :func:`_smallest` picks from :func:`_wsm_pair`'s changes.
+
+    The same arithmetic as :func:`_wsm_pair`, one row of pairs (i, every j below it) and
+    every criterion at once: the pairs are still all visited (percent-any is defined over
+    all of them) but in numpy, not one Python call per pair and criterion.
+    """
+    m = a.shape[1]
+    total = float(w.sum())
+    others = np.array([float(total - w[k]) for k in range(m)])
+    positive = w > 0.0
+    best = np.full(m, np.inf)
+    any_pairs: list[tuple[int, int] | None] = [None] * m
+    top_pairs: list[tuple[int, int] | None] = [None] * m
+    ranked = np.array(order, dtype=np.intp)
+    for position in range(len(order) - 1):
+        i = order[position]
+        below = ranked[position + 1 :]
+        difference = a[i] - a[below]  # pairs x criteria
+        gap = np.maximum(scores[i] - scores[below], 0.0)
+        gap = np.where(gap <= TIE_TOLERANCE, 0.0, gap)[:, np.newaxis]
+        usable = difference != 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = np.where(usable, gap / np.where(usable, difference, 1.0), 0.0)
+        new_weight = w - delta
+        feasible = usable & (new_weight >= 0.0) & (new_weight <= 1.0)
+        feasible &= ~((new_weight <= 0.0) & (others <= 0.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            key = np.where(positive, np.abs(delta / np.where(positive, w, 1.0) * 100.0), 0.0)
+        key = np.where(positive, key, np.abs(delta))
+        key = np.where(feasible, key, np.inf)
+        first = np.argmin(key, axis=0)  # the first smallest pair of this row, per criterion
+        smallest = key[first, np.arange(m)]
+        for k in np.flatnonzero(smallest < best).tolist():
+            best[k] = smallest[k]
+            any_pairs[k] = (i, int(below[first[k]]))
+        if position == 0:
+            for k in np.flatnonzero(np.isfinite(smallest)).tolist():
+                top_pairs[k] = (i, int(below[first[k]]))
+    return top_pairs, any_pairs
+
+
 def criticality_weighted_sum(
     alternatives: Sequence[str],
     criteria: Sequence[str],
@@ -369,19 +415,19 @@ def criticality_weighted_sum(
     w = weight_vector(weights, criterion_ids)
     scores: FloatArray = a @ w
     order = _order(scores, a, w, ids, _considered(awardable, ids))
+    top_pairs, any_pairs = _wsm_smallest_pairs(a, w, scores, order)
     entries: list[CriterionCriticality] = []
     for k, cid in enumerate(criterion_ids):
-        top_changes: list[PairChange] = []
-        any_changes: list[PairChange] = []
-        for position, i in enumerate(order):
-            for j in order[position + 1 :]:
-                change = _wsm_pair(a, w, scores, k, i, j, ids, criterion_ids)
-                if change is None:
-                    continue
-                any_changes.append(change)
-                if position == 0:
-                    top_changes.append(change)
-        entries.append(_entry(cid, float(w[k]), top_changes, any_changes))
+        top = top_pairs[k]
+        any_ = any_pairs[k]
+        entries.append(
+            CriterionCriticality(
+                cid,
+                float(w[k]),
+                _wsm_pair(a, w, scores, k, *top, ids, criterion_ids) if top else None,
+                _wsm_pair(a, w, scores, k, *any_, ids, criterion_ids) if any_ else None,
+            )
+        )
     note = (
         "Closed form (Triantaphyllou & Sánchez 1997, Theorem 1): delta' = (P_i - P_j) / "
         "(a_ik - a_jk), the change of one weight with the others held fixed."
