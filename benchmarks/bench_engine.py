@@ -111,13 +111,20 @@ def timed_pair(
 
 
 def floor_aggregate(cube: FloatArray, median: bool = False) -> tuple[FloatArray, FloatArray]:
-    """Mean (or median), max - min, population standard deviation and flags, reduced over
-    an evaluators-first copy (whole-plane operations: the fastest plain numpy here)."""
-    planes = np.ascontiguousarray(np.moveaxis(cube, 2, 0))
-    mean = planes.mean(axis=0)
+    """Mean (or median), max - min, population standard deviation and flags, one
+    evaluator's plane at a time (the fastest plain numpy found for a short last axis)."""
+    total, high, low = cube[:, :, 0].copy(), cube[:, :, 0].copy(), cube[:, :, 0].copy()
+    for e in range(1, cube.shape[2]):
+        total += cube[:, :, e]
+        np.maximum(high, cube[:, :, e], out=high)
+        np.minimum(low, cube[:, :, e], out=low)
+    mean = total / cube.shape[2]
+    squares = np.zeros_like(mean)
+    for e in range(cube.shape[2]):
+        squares += (cube[:, :, e] - mean) ** 2
+    np.sqrt(squares / cube.shape[2])
     values = np.median(cube, axis=2) if median else mean
-    spread = planes.max(axis=0) - planes.min(axis=0)
-    np.sqrt(((planes - mean) ** 2).mean(axis=0))
+    spread = high - low
     _ = spread >= 3.0
     return values, spread
 

@@ -344,20 +344,31 @@ def aggregate_matrix(
     limit = _threshold(threshold) if threshold is not None else None
     cube, complete = _cube(scores, alternatives, criteria)
     if complete:
-        # Evaluators first: each reduction below is then a few whole-plane operations,
-        # not one tiny reduction per cell (several times faster than reducing axis 2).
-        planes = np.ascontiguousarray(np.moveaxis(cube, 2, 0))
-        evaluators = planes.shape[0]
-        high = np.maximum.reduce(planes, axis=0)
-        low = np.minimum.reduce(planes, axis=0)
+        # One evaluator's plane at a time (views, no copy of the cube): a few whole-plane
+        # operations instead of one tiny reduction per cell, and no temporaries larger
+        # than one plane. Sums run evaluator by evaluator, as numpy reduces fewer than 8.
+        evaluators = cube.shape[2]
+        first = cube[:, :, 0]
+        total = first.copy()
+        high = first.copy()
+        low = first.copy()
+        for e in range(1, evaluators):
+            plane = cube[:, :, e]
+            total += plane
+            np.maximum(high, plane, out=high)
+            np.minimum(low, plane, out=low)
         if float(low.min()) < SCORE_MIN or float(high.max()) > SCORE_MAX:
             _first_out_of_range(cube, ~np.isnan(cube), alternatives, criteria)
         counts: IntArray = np.full(cube.shape[:2], evaluators, dtype=np.int64)
         # np.mean and np.std (population) written out so the mean is computed once.
-        mean = np.add.reduce(planes, axis=0) / evaluators
-        centred = planes - mean
-        np.multiply(centred, centred, out=centred)
-        std_dev = np.sqrt(np.add.reduce(centred, axis=0) / evaluators)
+        mean = total / evaluators
+        squares = np.zeros_like(mean)
+        centred = np.empty_like(mean)
+        for e in range(evaluators):
+            np.subtract(cube[:, :, e], mean, out=centred)
+            np.multiply(centred, centred, out=centred)
+            squares += centred
+        std_dev = np.sqrt(squares / evaluators)
         values = mean if chosen == "mean" else _median(cube)
         spread = high - low
     else:
