@@ -18,8 +18,9 @@ ndarray of scores and, as the Django side calls it today, from nested Python lis
 floor then includes the list -> ndarray conversion). Then the pipeline at 10x the
 proposals: linear means about 10x the time.
 
-The weight-sensitivity analyses are timed separately; they run on demand, not on every
-ranking.
+The weight-sensitivity analyses and the weighted-sum criticality (which the results
+read model calls) are timed separately, without a floor; they run on demand, not on
+every ranking.
 
 Run from the project root:  .venv/bin/python benchmarks/bench_engine.py [--runs 25]
 """
