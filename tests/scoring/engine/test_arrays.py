@@ -12,19 +12,23 @@ import statistics
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import (
     TIE_TOLERANCE,
     AggregatedMatrix,
     Criterion,
+    CriticalityResult,
+    PairChange,
     Ranking,
     aggregate_matrix,
+    criticality_topsis,
     rank,
     rank_topsis,
     rank_weighted_sum,
 )
+from scoring.engine import criticality as criticality_module
 
 from .strategies import Problem, problems
 
@@ -189,3 +193,36 @@ def test_ranked_alternatives_behave_as_a_tuple() -> None:
         ranking.alternatives[3]
     with pytest.raises(KeyError):
         ranking.get("z")
+
+
+def _criticality_topsis_scanning(problem: Problem, every_pair: bool) -> CriticalityResult:
+    saved = criticality_module._SCAN_ALL_UP_TO
+    criticality_module._SCAN_ALL_UP_TO = 10**9 if every_pair else 0
+    try:
+        return criticality_topsis(*problem.args(), time_limit=1000.0)
+    finally:
+        criticality_module._SCAN_ALL_UP_TO = saved
+
+
+def _distance(change: PairChange | None) -> float | None:
+    return None if change is None else abs(change.delta)
+
+
+@given(problems(min_alternatives=3, max_alternatives=9, max_criteria=4))
+@settings(max_examples=60, deadline=None)
+def test_topsis_criticality_scanning_chosen_pairs_equals_scanning_every_pair(
+    problem: Problem,
+) -> None:
+    """Pairs are scanned nearest closed-form bound first and only while they can still
+    hold the answer: the smallest changes are those of scanning every pair (within the
+    1e-9 bisection; which pair is named can differ only between equally small changes)."""
+    every = _criticality_topsis_scanning(problem, every_pair=True)
+    chosen = _criticality_topsis_scanning(problem, every_pair=False)
+    for full, pruned in zip(every.criteria, chosen.criteria, strict=True):
+        for attribute in ("percent_top", "percent_any"):
+            expected = _distance(getattr(full, attribute))
+            actual = _distance(getattr(pruned, attribute))
+            if expected is None:
+                assert actual is None
+            else:
+                assert actual == pytest.approx(expected, abs=1e-8)
