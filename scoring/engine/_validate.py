@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 from decimal import Decimal
+from typing import NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +14,8 @@ import numpy.typing as npt
 from .errors import EngineInputError
 
 FloatArray = npt.NDArray[np.float64]
+#: A rows x columns table of numbers: nested lists (plain Python) or a 2-D numeric array.
+Matrix = Sequence[Sequence[float | int | Decimal]] | npt.NDArray[np.floating | np.integer]
 
 
 def fmt_number(value: float, decimals: int = 2) -> str:
@@ -58,6 +61,11 @@ def check_ids(ids: object, field: str, label: str) -> tuple[str, ...]:
         raise EngineInputError(f"The {label}s must be given as a list of ids.", field=field)
     if len(ids) == 0:
         raise EngineInputError(f"At least one {label} is required.", field=field)
+    if set(map(type, ids)) == {str}:
+        unique = set(ids)
+        if len(unique) == len(ids) and "" not in unique:
+            return tuple(ids)
+    # Slow path: name the first bad or repeated id.
     seen: set[str] = set()
     for index, item in enumerate(ids):
         if not isinstance(item, str) or not item:
@@ -76,6 +84,23 @@ def check_ids(ids: object, field: str, label: str) -> tuple[str, ...]:
     return tuple(ids)
 
 
+def _row_length_error(
+    row: Sized,
+    i: int,
+    n_cols: int,
+    field: str,
+    row_ids: Sequence[str],
+    row_label: str,
+    col_label: str,
+) -> NoReturn:
+    raise EngineInputError(
+        f"The row for {row_label} {row_ids[i]!r} has {len(row)} values but there are "
+        f"{n_cols} {col_label}s.",
+        field=f"{field}[{i}]",
+        details={"row": i, row_label: row_ids[i], "length": len(row), "expected": n_cols},
+    )
+
+
 def as_matrix(
     values: object,
     n_rows: int,
@@ -90,6 +115,14 @@ def as_matrix(
 
     Errors name the cell by 0-based index in ``field`` and by id in the message.
     """
+    if isinstance(values, np.ndarray) and values.shape == (n_rows, n_cols):
+        if values.dtype.kind in "fiu":
+            array: FloatArray = np.array(
+                values, dtype=np.float64
+            )  # a copy the caller cannot change
+            if bool(np.isfinite(array).all()):
+                return array
+        values = values.tolist()  # the slow path below names the bad cell
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
         raise EngineInputError("The values must be a list of rows.", field=field)
     if len(values) != n_rows:
@@ -100,6 +133,10 @@ def as_matrix(
             details={"rows": len(values), "expected": n_rows},
         )
     for i, row in enumerate(values):
+        if type(row) is list or type(row) is tuple:  # the common case, without the ABC check
+            if len(row) != n_cols:
+                _row_length_error(row, i, n_cols, field, row_ids, row_label, col_label)
+            continue
         if isinstance(row, (str, bytes)) or not isinstance(row, (Sequence, np.ndarray)):
             raise EngineInputError(
                 f"The row for {row_label} {row_ids[i]!r} must be a list of numbers.",
@@ -107,12 +144,7 @@ def as_matrix(
                 details={"row": i, row_label: row_ids[i]},
             )
         if len(row) != n_cols:
-            raise EngineInputError(
-                f"The row for {row_label} {row_ids[i]!r} has {len(row)} values but there are "
-                f"{n_cols} {col_label}s.",
-                field=f"{field}[{i}]",
-                details={"row": i, row_label: row_ids[i], "length": len(row), "expected": n_cols},
-            )
+            _row_length_error(row, i, n_cols, field, row_ids, row_label, col_label)
     try:
         array = np.array(values)
     except (TypeError, ValueError):

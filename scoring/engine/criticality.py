@@ -52,11 +52,19 @@ from decimal import Decimal
 
 import numpy as np
 
-from ._validate import FloatArray, as_matrix, check_ids, fmt_number
+from ._validate import FloatArray, Matrix, as_matrix, check_ids, fmt_number
 from .errors import EngineInputError
 from .normalise import BoolArray
-from .results import TIE_TOLERANCE, Criterion, Method, criterion_priority, prepare, tie_key
-from .topsis import TopsisModel, closeness, topsis_model
+from .results import (
+    TIE_TOLERANCE,
+    Criterion,
+    IntArray,
+    Method,
+    criterion_priority,
+    prepare,
+    tie_key,
+)
+from .topsis import DEGENERATE_CLOSENESS, TopsisModel, closeness, topsis_model
 from .weights import weight_vector
 
 __all__ = [
@@ -330,10 +338,56 @@ def _wsm_pair(
     )
 
 
+def _wsm_smallest_pairs(
+    a: FloatArray, w: FloatArray, scores: FloatArray, order: list[int]
+) -> tuple[list[tuple[int, int] | None], list[tuple[int, int] | None]]:
+    """Per criterion, the pair (i, j) of the most critical feasible change with i first
+    (percent-top) and with any i (percent-any); among equal changes the first pair in rank
+    order, as :func:`_smallest` picks from :func:`_wsm_pair`'s changes.
+
+    The same arithmetic as :func:`_wsm_pair`, one row of pairs (i, every j below it) and
+    every criterion at once: the pairs are still all visited (percent-any is defined over
+    all of them) but in numpy, not one Python call per pair and criterion.
+    """
+    m = a.shape[1]
+    total = float(w.sum())
+    others = np.array([float(total - w[k]) for k in range(m)])
+    positive = w > 0.0
+    best = np.full(m, np.inf)
+    any_pairs: list[tuple[int, int] | None] = [None] * m
+    top_pairs: list[tuple[int, int] | None] = [None] * m
+    ranked = np.array(order, dtype=np.intp)
+    for position in range(len(order) - 1):
+        i = order[position]
+        below = ranked[position + 1 :]
+        difference = a[i] - a[below]  # pairs x criteria
+        gap = np.maximum(scores[i] - scores[below], 0.0)
+        gap = np.where(gap <= TIE_TOLERANCE, 0.0, gap)[:, np.newaxis]
+        usable = difference != 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = np.where(usable, gap / np.where(usable, difference, 1.0), 0.0)
+        new_weight = w - delta
+        feasible = usable & (new_weight >= 0.0) & (new_weight <= 1.0)
+        feasible &= ~((new_weight <= 0.0) & (others <= 0.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            key = np.where(positive, np.abs(delta / np.where(positive, w, 1.0) * 100.0), 0.0)
+        key = np.where(positive, key, np.abs(delta))
+        key = np.where(feasible, key, np.inf)
+        first = np.argmin(key, axis=0)  # the first smallest pair of this row, per criterion
+        smallest = key[first, np.arange(m)]
+        for k in np.flatnonzero(smallest < best).tolist():
+            best[k] = smallest[k]
+            any_pairs[k] = (i, int(below[first[k]]))
+        if position == 0:
+            for k in np.flatnonzero(np.isfinite(smallest)).tolist():
+                top_pairs[k] = (i, int(below[first[k]]))
+    return top_pairs, any_pairs
+
+
 def criticality_weighted_sum(
     alternatives: Sequence[str],
     criteria: Sequence[str],
-    matrix: Sequence[Sequence[Number]],
+    matrix: Matrix,
     weights: Mapping[str, Number],
     *,
     awardable: Collection[str] | None = None,
@@ -369,19 +423,19 @@ def criticality_weighted_sum(
     w = weight_vector(weights, criterion_ids)
     scores: FloatArray = a @ w
     order = _order(scores, a, w, ids, _considered(awardable, ids))
+    top_pairs, any_pairs = _wsm_smallest_pairs(a, w, scores, order)
     entries: list[CriterionCriticality] = []
     for k, cid in enumerate(criterion_ids):
-        top_changes: list[PairChange] = []
-        any_changes: list[PairChange] = []
-        for position, i in enumerate(order):
-            for j in order[position + 1 :]:
-                change = _wsm_pair(a, w, scores, k, i, j, ids, criterion_ids)
-                if change is None:
-                    continue
-                any_changes.append(change)
-                if position == 0:
-                    top_changes.append(change)
-        entries.append(_entry(cid, float(w[k]), top_changes, any_changes))
+        top = top_pairs[k]
+        any_ = any_pairs[k]
+        entries.append(
+            CriterionCriticality(
+                cid,
+                float(w[k]),
+                _wsm_pair(a, w, scores, k, *top, ids, criterion_ids) if top else None,
+                _wsm_pair(a, w, scores, k, *any_, ids, criterion_ids) if any_ else None,
+            )
+        )
     note = (
         "Closed form (Triantaphyllou & Sánchez 1997, Theorem 1): delta' = (P_i - P_j) / "
         "(a_ik - a_jk), the change of one weight with the others held fixed."
@@ -402,36 +456,76 @@ def _weight_rows(w: FloatArray, k: int, ts: FloatArray) -> tuple[FloatArray, Boo
     return rows, usable
 
 
-def _gap(model: TopsisModel, w: FloatArray, k: int, t: float, i: int, j: int) -> float | None:
-    rows, usable = _weight_rows(w, k, np.array([t], dtype=np.float64))
-    if not bool(usable[0]):
-        return None
-    score = closeness(model, rows[0])[0]
-    return float(score[i] - score[j])
-
-
-def _bisect(
+def _bisect_all(
     model: TopsisModel,
     w: FloatArray,
     k: int,
-    i: int,
-    j: int,
-    ahead: float,
-    level: float,
+    brackets: list[tuple[int, int, float, float]],
     tolerance: float,
     max_iterations: int,
-) -> float:
-    """Shrink [ahead, level] (i ahead at ``ahead``, j level or ahead at ``level``)."""
+) -> list[float]:
+    """:func:`_bisect` for many brackets (i, j, ahead, level) at once, in step.
+
+    Each step evaluates C_i and C_j of every bracket still wider than ``tolerance`` at its
+    own middle, in one array operation (the closeness of i and j needs only their rows).
+    """
+    if not brackets:
+        return []
+    rows_i = np.array([b[0] for b in brackets], dtype=np.intp)
+    rows_j = np.array([b[1] for b in brackets], dtype=np.intp)
+    ahead = np.array([b[2] for b in brackets], dtype=np.float64)
+    level = np.array([b[3] for b in brackets], dtype=np.float64)
+    best_i, best_j = model.gap_best[rows_i], model.gap_best[rows_j]
+    worst_i, worst_j = model.gap_worst[rows_i], model.gap_worst[rows_j]
     for _ in range(max_iterations):
-        if abs(level - ahead) <= tolerance:
+        active = np.abs(level - ahead) > tolerance
+        if not bool(active.any()):
             break
         middle = 0.5 * (ahead + level)
-        gap = _gap(model, w, k, middle, i, j)
-        if gap is not None and gap <= 0.0:
-            level = middle
-        else:
-            ahead = middle
-    return level
+        weights = np.repeat(w[np.newaxis, :], len(brackets), axis=0)
+        weights[:, k] = middle
+        totals = weights.sum(axis=1)
+        usable = totals > 0.0
+        weights /= np.where(usable, totals, 1.0)[:, np.newaxis]
+        squared = weights * weights
+
+        def score(best: FloatArray, worst: FloatArray, sq: FloatArray = squared) -> FloatArray:
+            plus = np.sqrt(np.einsum("bl,bl->b", sq, best))
+            minus = np.sqrt(np.einsum("bl,bl->b", sq, worst))
+            total = plus + minus
+            positive = total > 0.0
+            result: FloatArray = np.where(
+                positive, minus / np.where(positive, total, 1.0), DEGENERATE_CLOSENESS
+            )
+            return result
+
+        level_now = usable & (score(best_i, worst_i) - score(best_j, worst_j) <= 0.0)
+        level = np.where(active & level_now, middle, level)
+        ahead = np.where(active & ~level_now, middle, ahead)
+    located: list[float] = level.tolist()
+    return located
+
+
+def _topsis_scans(
+    model: TopsisModel, w: FloatArray, k: int, grid_step: float
+) -> tuple[FloatArray, list[tuple[FloatArray, BoolArray, FloatArray]]]:
+    """Closeness at the current weights, and per direction the scanned weights of k, which
+    of them are usable and every alternative's closeness at each."""
+    t0 = float(w[k])
+    base = _weight_rows(w, k, np.array([t0], dtype=np.float64))[0][0]
+    start = closeness(model, base)[0]
+    scans: list[tuple[FloatArray, BoolArray, FloatArray]] = []
+    for bound in (1.0, 0.0):
+        distance = abs(bound - t0)
+        if distance <= 0.0:
+            continue
+        steps = max(1, math.ceil(distance / grid_step - 1e-9))
+        direction = 1.0 if bound > t0 else -1.0
+        ts = np.clip(t0 + direction * grid_step * np.arange(1, steps + 1), 0.0, 1.0)
+        ts[-1] = bound
+        rows, usable = _weight_rows(w, k, ts)
+        scans.append((ts, usable, closeness(model, rows)[0]))
+    return start, scans
 
 
 def _topsis_criterion(
@@ -443,6 +537,7 @@ def _topsis_criterion(
     grid_step: float,
     tolerance: float,
     max_iterations: int,
+    scans_given: tuple[FloatArray, list[tuple[FloatArray, BoolArray, FloatArray]]] | None = None,
 ) -> dict[tuple[int, int], float]:
     """For pairs (i, j): the nearest weight t of k at which j draws level with i.
 
@@ -452,20 +547,10 @@ def _topsis_criterion(
     so a pair left out of the answer is never the most critical one.
     """
     t0 = float(w[k])
-    base = _weight_rows(w, k, np.array([t0], dtype=np.float64))[0][0]
-    start = closeness(model, base)[0]
+    start, scans = scans_given if scans_given is not None else _topsis_scans(model, w, k, grid_step)
     found: dict[tuple[int, int], float] = {}
     brackets: list[tuple[int, int, float, float]] = []  # (i, j, ahead, level)
-    for bound in (1.0, 0.0):
-        distance = abs(bound - t0)
-        if distance <= 0.0:
-            continue
-        steps = max(1, math.ceil(distance / grid_step - 1e-9))
-        direction = 1.0 if bound > t0 else -1.0
-        ts = np.clip(t0 + direction * grid_step * np.arange(1, steps + 1), 0.0, 1.0)
-        ts[-1] = bound
-        rows, usable = _weight_rows(w, k, ts)
-        scores = closeness(model, rows)[0]
+    for ts, usable, scores in scans:
         for i, j in pairs:
             gap0 = float(start[i] - start[j])
             gaps = scores[:, i] - scores[:, j]
@@ -487,15 +572,127 @@ def _topsis_criterion(
 
     reach_top = far([b for b in brackets if b[0] == top])
     reach_any = far(brackets)
-    for i, j, ahead, level in brackets:
-        near = abs(ahead - t0)
-        if not (near < reach_any or (i == top and near < reach_top)):
-            continue
-        t = _bisect(model, w, k, i, j, ahead, level, tolerance, max_iterations)
+    chosen = [
+        bracket
+        for bracket in brackets
+        if abs(bracket[2] - t0) < reach_any
+        or (bracket[0] == top and abs(bracket[2] - t0) < reach_top)
+    ]
+    located = _bisect_all(model, w, k, chosen, tolerance, max_iterations)
+    for (i, j, _, _), t in zip(chosen, located, strict=True):
         previous = found.get((i, j))
         if previous is None or abs(t - t0) < abs(previous - t0):
             found[(i, j)] = t
     return found
+
+
+#: Rounding can put a scanned crossing slightly before the closed-form one (near a double
+#: root the closeness gap is below float precision over ~1e-8 of weight): bounds are
+#: lowered by this much.
+_REACH_MARGIN = 1e-6
+#: Up to this many alternatives every pair is scanned (choosing pairs costs more) ...
+_SCAN_ALL_UP_TO = 30
+#: ... and beyond this many the pairs' bounds would not fit in memory at once: all scanned.
+_BOUND_ALL_UP_TO = 3000
+
+
+class _PairReach:
+    """A lower bound of how far the weight of criterion k must move before j can draw
+    level with i, for every pair, in closed form, to choose which pairs to scan.
+
+    With the other raw weights held fixed, S+_i(t)^2 = t^2 G+_ik + sum_{l != k} w_l^2
+    G+_il (G+ the squared gaps to the ideal; likewise S- and the anti-ideal), so with
+    x = t^2, C_j >= C_i is D(x) = (x a'_j + b'_j)(x a_i + b_i) - (x a'_i + b'_i)(x a_j + b_j)
+    >= 0, a quadratic in x. Its real roots in [0, 1] (a double root when the discriminant
+    is slightly negative, the ends of the range when D is near 0 there) bound the first
+    crossing from below: the scan cannot find j level before the nearest of them.
+    """
+
+    def __init__(self, model: TopsisModel, w: FloatArray, k: int, order: list[int]) -> None:
+        rest = w * w
+        rest[k] = 0.0
+        self.a = model.gap_best[:, k]
+        self.b = model.gap_best @ rest
+        self.a_anti = model.gap_worst[:, k]
+        self.b_anti = model.gap_worst @ rest
+        self.t0 = float(w[k])
+        self.order = np.array(order, dtype=np.intp)
+
+    def bounds(self, rows_i: IntArray, rows_j: IntArray) -> FloatArray:
+        """The distance bound of each pair (rows_i[n], rows_j[n])."""
+        a, b, a2, b2 = self.a, self.b, self.a_anti, self.b_anti
+        ai, bi, a2i, b2i = a[rows_i], b[rows_i], a2[rows_i], b2[rows_i]
+        aj, bj, a2j, b2j = a[rows_j], b[rows_j], a2[rows_j], b2[rows_j]
+        c2 = a2j * ai - a2i * aj
+        c1 = a2j * bi + b2j * ai - a2i * bj - b2i * aj
+        c0 = b2j * bi - b2i * bj
+        scale = np.abs(c2) + np.abs(c1) + np.abs(c0)
+        slack = 1e-9 * scale
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            root = np.sqrt(np.maximum(c1 * c1 - 4.0 * c2 * c0, 0.0))
+            q = -0.5 * (c1 + np.where(c1 >= 0.0, root, -root))
+            roots = (q / c2, c0 / q, -c0 / c1)
+        distance = np.full(len(rows_i), np.inf)
+        for x in roots:
+            inside = np.isfinite(x) & (x >= -1e-9) & (x <= 1.0 + 1e-9)
+            t = np.sqrt(np.clip(np.where(inside, x, 0.0), 0.0, 1.0))
+            distance = np.where(inside, np.minimum(distance, np.abs(t - self.t0)), distance)
+        # Near level at an end of the range (or no usable coefficients): scan it too.
+        for end, value in ((0.0, c0), (1.0, c2 + c1 + c0)):
+            near = value >= -slack
+            distance = np.where(near, np.minimum(distance, abs(end - self.t0)), distance)
+        result: FloatArray = np.where(scale > 0.0, distance - _REACH_MARGIN, 0.0)
+        return result
+
+
+def _topsis_criterion_pruned(
+    model: TopsisModel,
+    w: FloatArray,
+    k: int,
+    order: list[int],
+    grid_step: float,
+    tolerance: float,
+    max_iterations: int,
+) -> dict[tuple[int, int], float]:
+    """:func:`_topsis_criterion` over the pairs that can hold its answer, not all pairs.
+
+    A pair's scanned crossing is never nearer than its closed-form bound, so pairs are
+    scanned nearest bound first, in growing batches, until no pair left unscanned has a
+    bound within the nearest crossing found (of any pair, and of a top pair).
+    """
+    top = order[0] if order else -1
+    count = len(order)
+    if count <= _SCAN_ALL_UP_TO or count > _BOUND_ALL_UP_TO:
+        every = [(i, j) for position, i in enumerate(order) for j in order[position + 1 :]]
+        return _topsis_criterion(model, w, k, every, top, grid_step, tolerance, max_iterations)
+    t0 = float(w[k])
+    scans = _topsis_scans(model, w, k, grid_step)
+    start = scans[0]
+    reach = _PairReach(model, w, k, order)
+    higher, lower = np.triu_indices(count, 1)  # positions, in rank order
+    rows_i, rows_j = reach.order[higher], reach.order[lower]
+    tied = (start[rows_i] - start[rows_j]) <= TIE_TOLERANCE
+    bound = np.where(tied, 0.0, reach.bounds(rows_i, rows_j))
+    is_top = higher == 0
+    by_bound = np.argsort(bound, kind="stable")
+    waiting = np.isfinite(bound)
+    found: dict[tuple[int, int], float] = {}
+    batch = 16
+    while True:
+        nearest_any = min((abs(t - t0) for t in found.values()), default=math.inf)
+        nearest_top = min(
+            (abs(t - t0) for (i, _), t in found.items() if i == top), default=math.inf
+        )
+        wanted = waiting & ((bound <= nearest_any) | (is_top & (bound <= nearest_top)))
+        chosen = by_bound[wanted[by_bound]][:batch]
+        if chosen.size == 0:
+            return found
+        waiting[chosen] = False
+        pairs = list(zip(rows_i[chosen].tolist(), rows_j[chosen].tolist(), strict=True))
+        found.update(
+            _topsis_criterion(model, w, k, pairs, top, grid_step, tolerance, max_iterations, scans)
+        )
+        batch *= 2
 
 
 def _check_search(grid_step: float, tolerance: float, max_iterations: int, limit: float) -> None:
@@ -533,7 +730,7 @@ def _check_search(grid_step: float, tolerance: float, max_iterations: int, limit
 def criticality_topsis(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
     *,
     awardable: Collection[str] | None = None,
@@ -560,7 +757,10 @@ def criticality_topsis(
     if some scanned weight puts j strictly ahead. Feasibility, relative change,
     percent-top, percent-any and the critical criteria are as for
     :func:`criticality_weighted_sum`. Only the brackets that can hold a criterion's
-    smallest change are bisected (the others cannot be the answer). The time is checked
+    smallest change are bisected (the others cannot be the answer), and beyond 30
+    alternatives only the pairs that can: each pair's first crossing is bounded in closed
+    form (the squared separations are quadratic in the weight) and pairs are scanned
+    nearest bound first until none left can beat the nearest crossing found. The time is checked
     before each criterion: once ``time_limit`` seconds (default 5) have passed, the
     remaining criteria are reported with ``analysed`` False (no change, never "cannot
     change") and the result has ``complete`` False; a criterion already started is
@@ -577,28 +777,20 @@ def criticality_topsis(
     model = topsis_model(prepared)
     scores = closeness(model, w)[0]
     order = _order(scores, prepared.goodness, w, ids, _considered(awardable, ids))
-    pairs = [(i, j) for position, i in enumerate(order) for j in order[position + 1 :]]
+    position = {i: p for p, i in enumerate(order)}
     entries: list[CriterionCriticality] = []
     for k, cid in enumerate(prepared.criterion_ids):
         weight = float(w[k])
         if time.monotonic() - started > time_limit:
             entries.append(CriterionCriticality(cid, weight, None, None, analysed=False))
             continue
-        found = _topsis_criterion(
-            model,
-            w,
-            k,
-            pairs,
-            order[0] if order else -1,
-            float(grid_step),
-            float(tolerance),
-            max_iterations,
+        found = _topsis_criterion_pruned(
+            model, w, k, order, float(grid_step), float(tolerance), max_iterations
         )
         top_changes: list[PairChange] = []
         any_changes: list[PairChange] = []
-        for i, j in pairs:  # rank order, so ties between pairs go to the higher pair
-            if (i, j) not in found:
-                continue
+        # Rank order, so ties between pairs go to the higher pair.
+        for i, j in sorted(found, key=lambda pair: (position[pair[0]], position[pair[1]])):
             t = found[(i, j)]
             delta = weight - t
             change = PairChange(cid, ids[i], ids[j], weight, delta, t, _relative(delta, weight))

@@ -55,7 +55,7 @@ from typing import Literal
 
 import numpy as np
 
-from ._validate import FloatArray, as_float, fmt_number
+from ._validate import FloatArray, Matrix, as_float, fmt_number
 from .aggregate import SCORE_MAX
 from .errors import EngineInputError
 from .normalise import _column
@@ -225,7 +225,7 @@ def _on_scale_matrix(
 def rank_weighted_sum_on_scale(
     alternatives: Sequence[str],
     criteria: Sequence[ScaledCriterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> Ranking:
     """Rank by weighted sum of on-scale normalised values (see :func:`normalise_on_scale`).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from ._validate import Matrix
 from .errors import EngineInputError
 from .results import Criterion, Method, Ranking, build_ranking, prepare
 from .topsis import rank_topsis
@@ -20,7 +21,7 @@ METHODS: tuple[Method, ...] = ("weighted_sum", "topsis")
 def rank_weighted_sum(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> Ranking:
     """Rank alternatives by weighted sum of linearly normalised values.
@@ -50,7 +51,7 @@ def rank(
     method: Method,
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> Ranking:
     """Rank with ``method`` 'weighted_sum' or 'topsis' (same input for both).

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import operator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 
-from ._validate import FloatArray, as_matrix, check_ids, fmt_number, fmt_percent
+from ._validate import FloatArray, Matrix, as_matrix, check_ids, fmt_number, fmt_percent
 from .errors import EngineInputError
 from .normalise import BoolArray, CriterionKind, check_domain, linear_matrix
 from .weights import weight_vector
@@ -27,6 +29,7 @@ __all__ = [
 
 Method = Literal["weighted_sum", "topsis"]
 Number = float | int | Decimal
+IntArray = npt.NDArray[np.intp]
 
 #: Scores that differ by at most this much are treated as tied.
 TIE_TOLERANCE = 1e-9
@@ -62,6 +65,37 @@ class Criterion:
             )
 
 
+class CriterionValues(Mapping[str, float]):
+    """One alternative's values keyed by criterion id, read from a row of an array.
+
+    A read-only mapping that gives plain floats; nothing is copied until a value is read,
+    so a ranking of many alternatives costs nothing per criterion until it is displayed.
+    Equal to any mapping with the same items (a dict included).
+    """
+
+    __slots__ = ("_columns", "_row")
+
+    def __init__(self, columns: Mapping[str, int], row: FloatArray) -> None:
+        self._columns = columns
+        self._row = row
+
+    def __getitem__(self, key: str) -> float:
+        return float(self._row[self._columns[key]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def to_dict(self) -> dict[str, float]:
+        """A plain dict, in criterion order."""
+        return dict(zip(self._columns, self._row.tolist(), strict=True))
+
+
 @dataclass(frozen=True)
 class RankedAlternative:
     """One alternative's place in a :class:`Ranking`.
@@ -87,11 +121,127 @@ class RankedAlternative:
             "id": self.id,
             "rank": self.rank,
             "score": self.score,
-            "contributions": dict(self.contributions),
-            "normalised": dict(self.normalised),
+            "contributions": _plain(self.contributions),
+            "normalised": _plain(self.normalised),
             "separation_ideal": self.separation_ideal,
             "separation_anti_ideal": self.separation_anti_ideal,
         }
+
+
+def _plain(values: Mapping[str, float]) -> dict[str, float]:
+    return values.to_dict() if isinstance(values, CriterionValues) else dict(values)
+
+
+class RankedAlternatives(Sequence[RankedAlternative]):
+    """The alternatives of a :class:`Ranking` in rank order, held as arrays.
+
+    Behaves as a tuple of :class:`RankedAlternative` (indexing, slicing, iteration,
+    equality with a tuple); an entry is built only when it is read, so ranking 10,000
+    alternatives costs array arithmetic, not 10,000 objects and 20,000 dicts. The arrays
+    (input order) are ``scores``, ``contributions`` and ``normalised``; ``order`` holds
+    the input indices best first.
+    """
+
+    __slots__ = (
+        "_cache",
+        "_columns",
+        "_ids",
+        "_minus",
+        "_plus",
+        "_position",
+        "contributions",
+        "normalised",
+        "order",
+        "scores",
+    )
+
+    def __init__(
+        self,
+        ids: tuple[str, ...],
+        criterion_ids: tuple[str, ...],
+        order: IntArray,
+        scores: FloatArray,
+        contributions: FloatArray,
+        normalised: FloatArray,
+        separation: tuple[FloatArray, FloatArray] | None = None,
+    ) -> None:
+        self._ids = ids
+        self._columns = {cid: j for j, cid in enumerate(criterion_ids)}
+        self.order = order
+        self.scores = scores
+        self.contributions = contributions
+        self.normalised = normalised
+        self._plus = separation[0] if separation else None
+        self._minus = separation[1] if separation else None
+        self._cache: dict[int, RankedAlternative] = {}
+        self._position: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @overload
+    def __getitem__(self, index: int) -> RankedAlternative: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[RankedAlternative, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> RankedAlternative | tuple[RankedAlternative, ...]:
+        if isinstance(index, slice):
+            return tuple(self._entry(p) for p in range(*index.indices(len(self.order))))
+        position = operator.index(index)
+        if position < 0:
+            position += len(self.order)
+        if not 0 <= position < len(self.order):
+            raise IndexError("ranking index out of range")
+        return self._entry(position)
+
+    def __iter__(self) -> Iterator[RankedAlternative]:
+        return (self._entry(p) for p in range(len(self.order)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (RankedAlternatives, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RankedAlternatives({len(self.order)} alternatives, best {self.ids[:3]!r}...)"
+
+    def _entry(self, position: int) -> RankedAlternative:
+        entry = self._cache.get(position)
+        if entry is None:
+            i = int(self.order[position])
+            entry = RankedAlternative(
+                id=self._ids[i],
+                rank=position + 1,
+                score=float(self.scores[i]),
+                contributions=CriterionValues(self._columns, self.contributions[i]),
+                normalised=CriterionValues(self._columns, self.normalised[i]),
+                separation_ideal=float(self._plus[i]) if self._plus is not None else None,
+                separation_anti_ideal=float(self._minus[i]) if self._minus is not None else None,
+            )
+            self._cache[position] = entry
+        return entry
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Alternative ids in rank order."""
+        ids = self._ids
+        return tuple(ids[i] for i in self.order.tolist())
+
+    def score_by_id(self) -> dict[str, float]:
+        """Score per alternative id, in rank order."""
+        ids = self._ids
+        order = self.order.tolist()
+        return dict(zip((ids[i] for i in order), self.scores[self.order].tolist(), strict=True))
+
+    def position(self, alternative_id: str) -> int:
+        """0-based place of an alternative in the ranking; KeyError if unknown."""
+        if self._position is None:
+            ids = self._ids
+            self._position = {ids[i]: p for p, i in enumerate(self.order.tolist())}
+        return self._position[alternative_id]
 
 
 @dataclass(frozen=True)
@@ -122,14 +272,13 @@ class Ranking:
     """
 
     method: Method
-    alternatives: tuple[RankedAlternative, ...]
+    alternatives: RankedAlternatives
     weights: Mapping[str, float]
     ties: tuple[tuple[str, ...], ...] = ()
     tie_breaks: tuple[TieBreak, ...] = ()
     tie_break_rule: str = TIE_BREAK_RULE
     ideal: Mapping[str, float] | None = None
     anti_ideal: Mapping[str, float] | None = None
-    _index: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def winner(self) -> str:
@@ -139,22 +288,16 @@ class Ranking:
     @property
     def order(self) -> tuple[str, ...]:
         """Alternative ids in rank order."""
-        return tuple(a.id for a in self.alternatives)
+        return self.alternatives.ids
 
     @property
     def scores(self) -> dict[str, float]:
-        """Score per alternative id."""
-        return {a.id: a.score for a in self.alternatives}
+        """Score per alternative id (in rank order)."""
+        return self.alternatives.score_by_id()
 
     def get(self, alternative_id: str) -> RankedAlternative:
         """The entry of one alternative; raises KeyError if unknown."""
-        index = self._index.get(alternative_id)
-        if index is None:
-            for position, entry in enumerate(self.alternatives):
-                if entry.id == alternative_id:
-                    return self.alternatives[position]
-            raise KeyError(alternative_id)
-        return self.alternatives[index]
+        return self.alternatives[self.alternatives.position(alternative_id)]
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-serialisable representation."""
@@ -185,7 +328,7 @@ class Prepared:
 def prepare(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> Prepared:
     """Validate the common ranking input (see rank_weighted_sum)."""
@@ -258,35 +401,44 @@ def _explain(
 
 def order_alternatives(
     scores: FloatArray, prepared: Prepared, weights: FloatArray
-) -> tuple[list[int], list[TieBreak]]:
-    """Full deterministic order (indices, best first) and an explanation of each tie."""
+) -> tuple[IntArray, list[TieBreak]]:
+    """Full deterministic order (indices, best first) and an explanation of each tie.
+
+    A group of tied alternatives starts where a score is within 1e-9 of the next one in
+    score order, so only those places are visited in Python; the rest is one argsort.
+    """
     ids = prepared.alternative_ids
-    by_score = np.argsort(-scores, kind="stable").tolist()
-    values = scores.tolist()
+    by_score: IntArray = np.argsort(-scores, kind="stable")
+    ordered = scores[by_score]
+    starts = np.flatnonzero(ordered[:-1] - ordered[1:] <= TIE_TOLERANCE).tolist()
+    if not starts:
+        return by_score, []
+    order = by_score.copy()
+    values = ordered.tolist()
     priority = criterion_priority(weights)
-    order: list[int] = []
     tie_breaks: list[TieBreak] = []
-    start = 0
-    count = len(by_score)
-    while start < count:
-        top = values[by_score[start]]
+    count = len(values)
+    covered = 0
+    for start in starts:
+        if start < covered:
+            continue  # inside the group found last
+        top = values[start]
         end = start + 1
-        while end < count and top - values[by_score[end]] <= TIE_TOLERANCE:
+        while end < count and top - values[end] <= TIE_TOLERANCE:
             end += 1
-        group = by_score[start:end]
-        if len(group) > 1:
-            group.sort(key=lambda i: tie_key(prepared.goodness, i, priority, ids))
-            tie_breaks.append(
-                TieBreak(
-                    alternatives=tuple(ids[i] for i in group),
-                    score=top,
-                    explanation=_explain(
-                        group, prepared.goodness, priority, weights, ids, prepared.criterion_ids
-                    ),
-                )
+        group = by_score[start:end].tolist()
+        group.sort(key=lambda i: tie_key(prepared.goodness, i, priority, ids))
+        tie_breaks.append(
+            TieBreak(
+                alternatives=tuple(ids[i] for i in group),
+                score=top,
+                explanation=_explain(
+                    group, prepared.goodness, priority, weights, ids, prepared.criterion_ids
+                ),
             )
-        order.extend(group)
-        start = end
+        )
+        order[start:end] = group
+        covered = end
     return order, tie_breaks
 
 
@@ -311,34 +463,18 @@ def build_ranking(
     separation: tuple[FloatArray, FloatArray] | None = None,
     ideal: tuple[FloatArray, FloatArray] | None = None,
 ) -> Ranking:
-    """Assemble a Ranking from per-alternative arrays (private)."""
+    """Assemble a Ranking from per-alternative arrays (private); nothing per alternative
+    is turned into Python objects until it is read."""
     order, tie_breaks = order_alternatives(scores, prepared, prepared.weights)
     crit = prepared.criterion_ids
-    ids = prepared.alternative_ids
-    score_list = scores.tolist()
-    contribution_rows = contributions.tolist()
-    normalised_rows = normalised.tolist()
-    plus = separation[0].tolist() if separation else None
-    minus = separation[1].tolist() if separation else None
-    entries = tuple(
-        RankedAlternative(
-            id=ids[i],
-            rank=position + 1,
-            score=score_list[i],
-            contributions=dict(zip(crit, contribution_rows[i], strict=True)),
-            normalised=dict(zip(crit, normalised_rows[i], strict=True)),
-            separation_ideal=plus[i] if plus is not None else None,
-            separation_anti_ideal=minus[i] if minus is not None else None,
-        )
-        for position, i in enumerate(order)
-    )
     return Ranking(
         method=method,
-        alternatives=entries,
+        alternatives=RankedAlternatives(
+            prepared.alternative_ids, crit, order, scores, contributions, normalised, separation
+        ),
         weights=dict(zip(crit, prepared.weights.tolist(), strict=True)),
         ties=tuple(t.alternatives for t in tie_breaks),
         tie_breaks=tuple(tie_breaks),
         ideal=dict(zip(crit, ideal[0].tolist(), strict=True)) if ideal else None,
         anti_ideal=dict(zip(crit, ideal[1].tolist(), strict=True)) if ideal else None,
-        _index={entry.id: position for position, entry in enumerate(entries)},
     )

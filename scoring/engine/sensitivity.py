@@ -28,8 +28,9 @@ from typing import Literal
 
 import numpy as np
 
-from ._validate import FloatArray, fmt_number, fmt_percent
+from ._validate import FloatArray, Matrix, fmt_number, fmt_percent
 from .errors import EngineInputError
+from .normalise import BoolArray
 from .results import (
     TIE_TOLERANCE,
     Criterion,
@@ -229,6 +230,58 @@ def _topsis_gap(
     return float(rivals.max() - score[winner]), score
 
 
+@dataclass(frozen=True)
+class _TopsisLine:
+    """Squared separations along one criterion's weight t, other weights in proportion.
+
+    With weights t e_k + (1 - t) s (s: the other weights' shares, summing to 1, so the
+    weights sum to 1), S+_i(t)^2 = t^2 G+_ik + (1 - t)^2 (G+ s^2)_i and likewise S-: two
+    numbers per alternative instead of a product with the whole matrix per scan point.
+    """
+
+    plus_k: FloatArray
+    plus_rest: FloatArray
+    minus_k: FloatArray
+    minus_rest: FloatArray
+
+    def rival_ahead(self, ts: FloatArray, winner: int) -> BoolArray:
+        """At each weight in ``ts``: does some rival's closeness exceed the winner's?
+
+        C_i > C_w is S-_i S+_w > S-_w S+_i, compared squared (no root, no division); an
+        alternative at distance 0 from both solutions has closeness 0.5.
+        """
+        on_k = (ts * ts)[:, np.newaxis]
+        rest = ((1.0 - ts) * (1.0 - ts))[:, np.newaxis]
+        plus = on_k * self.plus_k + rest * self.plus_rest
+        minus = on_k * self.minus_k + rest * self.minus_rest
+        plus_w = plus[:, winner : winner + 1]
+        minus_w = minus[:, winner : winner + 1]
+        ahead: BoolArray = np.greater(minus * plus_w, minus_w * plus)
+        degenerate = (plus + minus) <= 0.0
+        if bool(degenerate.any()):
+            half_w = minus_w < plus_w  # the winner below 0.5: a rival at 0.5 is ahead
+            above_half = minus > plus  # a rival above 0.5 beats a winner at 0.5
+            ahead = np.where(
+                degenerate,
+                half_w & ~degenerate[:, winner : winner + 1],
+                np.where(degenerate[:, winner : winner + 1], above_half, ahead),
+            )
+        ahead[:, winner] = False
+        result: BoolArray = np.any(ahead, axis=1)
+        return result
+
+
+def _topsis_line(model: TopsisModel, weights: FloatArray, k: int) -> _TopsisLine:
+    shares = other_shares(weights, k)
+    squared = shares * shares
+    return _TopsisLine(
+        model.gap_best[:, k],
+        model.gap_best @ squared,
+        model.gap_worst[:, k],
+        model.gap_worst @ squared,
+    )
+
+
 def _topsis_direction(
     model: TopsisModel,
     prepared: Prepared,
@@ -248,32 +301,33 @@ def _topsis_direction(
     grid[-1] = bound
     grid = np.clip(grid, 0.0, 1.0)
     m = prepared.raw.shape[0]
+    line = _topsis_line(model, prepared.weights, k)
     previous_t, previous_gap = t0, _topsis_gap(model, prepared, winner, k, t0)[0]
     chunk = max(1, _CHUNK_CELLS // max(m, 1))
     hit: tuple[float, float] | None = None
     for start in range(0, len(grid), chunk):
         ts = grid[start : start + chunk]
         # Vectorised scan (only to bracket; every decision below uses exact evaluations).
-        weight_rows = np.outer(1.0 - ts, other_shares(prepared.weights, k))
-        weight_rows[:, k] = ts
-        weight_rows /= weight_rows.sum(axis=1, keepdims=True)
-        scores = closeness(model, weight_rows)[0]
-        own = scores[:, winner].copy()
-        scores[:, winner] = -np.inf
-        gaps = scores.max(axis=1) - own
-        for t, gap in zip(ts.tolist(), gaps.tolist(), strict=True):
-            exact = gap
-            if gap > 0.0:
-                exact = _topsis_gap(model, prepared, winner, k, t)[0]
-                if exact > 0.0 and previous_gap <= 0.0:
-                    hit = (previous_t, t)
-                    break
-                if exact > 0.0 and previous_t == t0:
-                    hit = (t0, t0)  # a rival is already (marginally) ahead and stays ahead
-                    break
-            previous_t, previous_gap = t, exact
+        gaps = np.where(line.rival_ahead(ts, winner), 1.0, 0.0)  # the scan's sign only
+        # Only scan points where a rival looks ahead get an exact look; at the others the
+        # gap is the scan's (<= 0), as if each point had been visited in turn.
+        looked = -1
+        for index in np.flatnonzero(gaps > 0.0).tolist():
+            if index > 0 and index - 1 != looked:
+                previous_t, previous_gap = float(ts[index - 1]), float(gaps[index - 1])
+            t = float(ts[index])
+            exact = _topsis_gap(model, prepared, winner, k, t)[0]
+            if exact > 0.0 and previous_gap <= 0.0:
+                hit = (previous_t, t)
+                break
+            if exact > 0.0 and previous_t == t0:
+                hit = (t0, t0)  # a rival is already (marginally) ahead and stays ahead
+                break
+            previous_t, previous_gap, looked = t, exact, index
         if hit is not None:
             break
+        if looked != len(ts) - 1:
+            previous_t, previous_gap = float(ts[-1]), float(gaps[-1])
     if hit is None:
         return None
     low, high = hit
@@ -427,7 +481,7 @@ def _check_search(grid_step: float, tolerance: float) -> None:
 def analyse_sensitivity_weighted_sum(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> SensitivityResult:
     """Weight sensitivity of the weighted-sum winner, in closed form.
@@ -448,7 +502,7 @@ def analyse_sensitivity_weighted_sum(
 def analyse_sensitivity_topsis(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
     *,
     grid_step: float = DEFAULT_GRID_STEP,
@@ -475,7 +529,7 @@ def analyse_sensitivity(
     method: Method,
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> SensitivityResult:
     """Weight sensitivity for ``method`` 'weighted_sum' (closed form) or 'topsis' (numeric).

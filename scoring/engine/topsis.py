@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from ._validate import FloatArray
+from ._validate import FloatArray, Matrix
 from .normalise import vector_matrix
 from .results import Criterion, Prepared, Ranking, build_ranking, prepare
 
@@ -60,7 +60,7 @@ def closeness(model: TopsisModel, weights: FloatArray) -> tuple[FloatArray, Floa
 def rank_topsis(
     alternatives: Sequence[str],
     criteria: Sequence[Criterion],
-    values: Sequence[Sequence[Number]],
+    values: Matrix,
     weights: Mapping[str, Number],
 ) -> Ranking:
     """Rank alternatives with TOPSIS; ``score`` is the closeness coefficient C_i in [0, 1].
