@@ -23,7 +23,7 @@ from vendors.models import (
     VendorCompany,
     VendorQualification,
 )
-from vendors.selectors import countries_with_location_model, search_vendors
+from vendors.selectors import SEARCH_ORDER, countries_with_location_model, search_vendors
 
 
 class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
@@ -44,20 +44,19 @@ class VendorFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search")
     function = django_filters.ModelChoiceFilter(
         queryset=ServiceFunction.objects.select_related("category"),
-        field_name="service_functions",
+        method="filter_function",
         to_field_name="slug",
         label="Service",
     )
     category = django_filters.ModelChoiceFilter(
         queryset=ServiceCategory.objects.all(),
-        field_name="service_functions__category",
+        method="filter_category",
         to_field_name="slug",
         label="Category",
-        distinct=True,
     )
     industry = django_filters.ModelChoiceFilter(
         queryset=Industry.objects.all(),
-        field_name="industries",
+        method="filter_industry",
         to_field_name="slug",
         label="Industry",
     )
@@ -129,6 +128,34 @@ class VendorFilter(django_filters.FilterSet):
     ) -> QuerySet[VendorCompany]:
         return search_vendors(queryset, value)
 
+    # Every filter on a related table is an EXISTS on an indexed column: no join that
+    # repeats a vendor, so no DISTINCT over the vendor's wide rows.
+
+    def filter_function(
+        self, queryset: QuerySet[VendorCompany], name: str, value: ServiceFunction
+    ) -> QuerySet[VendorCompany]:
+        offered = VendorCompany.service_functions.through.objects.filter(
+            vendorcompany=OuterRef("pk"), servicefunction=value
+        )
+        return queryset.filter(Exists(offered))
+
+    def filter_category(
+        self, queryset: QuerySet[VendorCompany], name: str, value: ServiceCategory
+    ) -> QuerySet[VendorCompany]:
+        offered = VendorCompany.service_functions.through.objects.filter(
+            vendorcompany=OuterRef("pk"),
+            servicefunction__in=ServiceFunction.objects.filter(category=value).values("pk"),
+        )
+        return queryset.filter(Exists(offered))
+
+    def filter_industry(
+        self, queryset: QuerySet[VendorCompany], name: str, value: Industry
+    ) -> QuerySet[VendorCompany]:
+        served = VendorCompany.industries.through.objects.filter(
+            vendorcompany=OuterRef("pk"), industry=value
+        )
+        return queryset.filter(Exists(served))
+
     def filter_country(
         self, queryset: QuerySet[VendorCompany], name: str, value: str
     ) -> QuerySet[VendorCompany]:
@@ -173,13 +200,7 @@ class VendorFilter(django_filters.FilterSet):
         organization = self.organization
         if organization is None:
             return queryset.none()
-        centre_countries = [
-            str(code)
-            for code in DeliveryCentre.objects.values_list("country", flat=True).distinct()
-        ]
-        matching = countries_with_location_model(
-            organization=organization, location_model=value, countries=centre_countries
-        )
+        matching = countries_with_location_model(organization=organization, location_model=value)
         return queryset.filter(
             Exists(DeliveryCentre.objects.filter(company=OuterRef("pk"), country__in=matching))
         )
@@ -201,6 +222,10 @@ class VendorFilter(django_filters.FilterSet):
     @property
     def qs(self) -> QuerySet[VendorCompany]:
         queryset = super().qs
-        if not getattr(self.form, "cleaned_data", {}).get("ordering"):
-            queryset = queryset.order_by("legal_name", "pk")
-        return queryset.distinct()
+        data = getattr(self.form, "cleaned_data", {})
+        if not data.get("ordering"):
+            # A search lists the best matches first (names before descriptions).
+            queryset = queryset.order_by(
+                *(SEARCH_ORDER if (data.get("q") or "").strip() else ["legal_name", "pk"])
+            )
+        return queryset

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    F,
+    FloatField,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Lower
 
 from accounts.models import BuyerOrganization
 from bpo_portal.errors import NotFoundError
 from bpo_portal.permissions import buyer_membership, vendor_membership
 from vendors.geography import LocationModel, classify_location, country_name
 from vendors.models import (
+    SEARCH_CONFIG,
+    BuyerLocation,
     Certification,
     DeliveryCentre,
     LocationOverride,
@@ -54,16 +72,14 @@ def location_model_for(
 
 
 def countries_with_location_model(
-    *, organization: BuyerOrganization, location_model: str, countries: list[str]
-) -> list[str]:
-    """Of the given countries, those that have this location model for the buyer."""
-    overrides = location_overrides_for(organization=organization)
-    return [
-        country
-        for country in countries
-        if location_model_for(organization=organization, country=country, overrides=overrides)
-        == location_model
-    ]
+    *, organization: BuyerOrganization, location_model: str
+) -> QuerySet[BuyerLocation, Any]:
+    """The countries that have this location model for the buyer, as a subquery: read
+    from the stored classification (vendors.BuyerLocation, kept by
+    `services.buyer_locations_refresh` from `location_model_for`)."""
+    return BuyerLocation.objects.filter(
+        organization=organization, location_model=location_model
+    ).values("country")
 
 
 # --- Profiles ------------------------------------------------------------------------------
@@ -235,29 +251,128 @@ def with_qualification(
     )
 
 
+class VendorSearchName(Func):
+    """Both names, lower-case, without accents: what the trigram index holds
+    (the SQL function and the index are made by migration vendors 0003)."""
+
+    function = "vendor_search_name"
+    output_field = TextField()
+
+
+class Unaccent(Func):
+    function = "vendor_unaccent"
+    output_field = TextField()
+
+
 def search_vendors(queryset: QuerySet[VendorCompany], text: str) -> QuerySet[VendorCompany]:
-    """Full-text search on PostgreSQL; a simple contains match elsewhere."""
+    """Vendors matching a search, annotated for ranking: `search_name_score` (how well
+    the names match, 0 to 1) then `search_rank` (the text match, names weighing most).
+    Order by `SEARCH_ORDER` to put name matches first.
+
+    PostgreSQL: the stored search vector (`simple` + `unaccent`, GIN index) or a trigram
+    word match on the names (pg_trgm, GIN index), so typos and prefixes of a name match.
+    Elsewhere (SQLite: `make run`, the quick tests): every word contained in a name or
+    the description, ignoring case but not accents."""
     text = text.strip()
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        vector = (
-            SearchVector("legal_name", weight="A")
-            + SearchVector("trading_name", weight="A")
-            + SearchVector("description", weight="B")
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        needle = Unaccent(Lower(Value(text)))
+        return (
+            queryset.alias(search_name=VendorSearchName("legal_name", "trading_name"))
+            .filter(Q(search_vector=query) | Q(search_name__trigram_word_similar=needle))
+            .annotate(
+                search_name_score=TrigramWordSimilarity(needle, F("search_name")),  # type: ignore[arg-type]
+                search_rank=SearchRank(F("search_vector"), query),
+            )
         )
-        query = SearchQuery(text, search_type="websearch")
-        return queryset.annotate(search_rank=SearchRank(vector, query)).filter(
-            Q(search_rank__gt=0) | Q(legal_name__icontains=text) | Q(trading_name__icontains=text)
-        )
-    terms = [t for t in text.split() if t]
-    for term in terms:
-        queryset = queryset.filter(
-            Q(legal_name__icontains=term)
-            | Q(trading_name__icontains=term)
-            | Q(description__icontains=term)
-        )
-    return queryset
+    names = Q()
+    for term in text.split():
+        in_names = Q(legal_name__icontains=term) | Q(trading_name__icontains=term)
+        queryset = queryset.filter(in_names | Q(description__icontains=term))
+        names &= in_names
+    return queryset.annotate(
+        search_name_score=Case(
+            When(names, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+        ),
+        search_rank=Value(0.0, output_field=FloatField()),
+    )
+
+
+SEARCH_ORDER = ["-search_name_score", "-search_rank", "legal_name", "pk"]
+
+
+# --- The count ----------------------------------------------------------------------------
+
+#: Beyond this many rows the directory's count is an estimate (counting 100,000 rows
+#: exactly on every request is what made the page slow).
+EXACT_COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class VendorCount:
+    value: int
+    exact: bool
+
+    @property
+    def label(self) -> str:
+        """'12', 'about 12,000' or 'more than 10,000'."""
+        if self.exact:
+            return f"{self.value:,}"
+        if self.value > EXACT_COUNT_LIMIT:
+            return f"about {self.value:,}"
+        return f"more than {EXACT_COUNT_LIMIT:,}"
+
+
+def _planner_estimate(queryset: QuerySet[Any]) -> int:
+    """PostgreSQL's estimate of the rows a query returns (EXPLAIN: no rows are read)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    rows: int = plan[0]["Plan"]["Plan Rows"]
+    return int(rows)
+
+
+def _round_estimate(value: int) -> int:
+    """Two significant figures: 123,456 -> 120,000."""
+    if value < 100:
+        return value
+    step: int = 10 ** (int(math.log10(value)) - 1)
+    return int(round(value / step)) * step
+
+
+def vendor_count(
+    queryset: QuerySet[VendorCompany], *, limit: int = EXACT_COUNT_LIMIT
+) -> VendorCount:
+    """Exact up to `limit` rows (counting stops there); beyond it, PostgreSQL's
+    estimate ("about 12,000"), or "more than 10,000" where there is no better one."""
+    rows = queryset.order_by().values("pk")
+    counted = rows[: limit + 1].count()
+    if counted <= limit:
+        return VendorCount(counted, exact=True)
+    if connection.vendor == "postgresql":
+        estimate = _round_estimate(_planner_estimate(rows))
+        if estimate > limit:
+            return VendorCount(estimate, exact=False)
+    return VendorCount(limit, exact=False)
+
+
+class VendorPaginator(Paginator):  # type: ignore[type-arg]
+    """A Paginator whose count is `vendor_count`'s: the pages reach as far as the exact
+    part of the count (the first 10,000 vendors; narrow the search to see others)."""
+
+    @cached_property
+    def vendor_count(self) -> VendorCount:
+        return vendor_count(self.object_list)  # type: ignore[arg-type]
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.vendor_count
+        return counted.value if counted.exact else EXACT_COUNT_LIMIT
 
 
 # --- The directory ----------------------------------------------------------------------------
