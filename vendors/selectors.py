@@ -314,15 +314,16 @@ EXACT_COUNT_LIMIT = 10_000
 class VendorCount:
     value: int
     exact: bool
+    limit: int = EXACT_COUNT_LIMIT
 
     @property
     def label(self) -> str:
         """'12', 'about 12,000' or 'more than 10,000'."""
         if self.exact:
             return f"{self.value:,}"
-        if self.value > EXACT_COUNT_LIMIT:
+        if self.value > self.limit:
             return f"about {self.value:,}"
-        return f"more than {EXACT_COUNT_LIMIT:,}"
+        return f"more than {self.limit:,}"
 
 
 def _planner_estimate(queryset: QuerySet[Any]) -> int:
@@ -345,20 +346,26 @@ def _round_estimate(value: int) -> int:
     return int(round(value / step)) * step
 
 
-def vendor_count(
-    queryset: QuerySet[VendorCompany], *, limit: int = EXACT_COUNT_LIMIT
-) -> VendorCount:
-    """Exact up to `limit` rows (counting stops there); beyond it, PostgreSQL's
-    estimate ("about 12,000"), or "more than 10,000" where there is no better one."""
+def vendor_count(queryset: QuerySet[VendorCompany], *, limit: int | None = None) -> VendorCount:
+    """Exact up to `limit` rows (EXACT_COUNT_LIMIT), an estimate beyond: "about 12,000".
+
+    On PostgreSQL the planner's estimate comes first (EXPLAIN reads no rows); when it is
+    more than twice the limit the rows are not counted at all. Otherwise counting stops
+    after `limit` rows, so a count never reads more than about 10,000 of them; beyond
+    that it is the estimate, or "more than 10,000" where there is no better one."""
+    limit = EXACT_COUNT_LIMIT if limit is None else limit
     rows = queryset.order_by().values("pk")
-    counted = rows[: limit + 1].count()
-    if counted <= limit:
-        return VendorCount(counted, exact=True)
+    estimate = 0
     if connection.vendor == "postgresql":
         estimate = _round_estimate(_planner_estimate(rows))
-        if estimate > limit:
-            return VendorCount(estimate, exact=False)
-    return VendorCount(limit, exact=False)
+        if estimate > 2 * limit:
+            return VendorCount(estimate, exact=False, limit=limit)
+    counted = rows[: limit + 1].count()
+    if counted <= limit:
+        return VendorCount(counted, exact=True, limit=limit)
+    if estimate > limit:
+        return VendorCount(estimate, exact=False, limit=limit)
+    return VendorCount(limit, exact=False, limit=limit)
 
 
 class VendorPaginator(Paginator):  # type: ignore[type-arg]
@@ -372,7 +379,7 @@ class VendorPaginator(Paginator):  # type: ignore[type-arg]
     @cached_property
     def count(self) -> int:
         counted = self.vendor_count
-        return counted.value if counted.exact else EXACT_COUNT_LIMIT
+        return counted.value if counted.exact else counted.limit
 
 
 # --- The directory ----------------------------------------------------------------------------
@@ -384,7 +391,7 @@ def directory_queryset(
     """Everything a directory row shows, in a fixed number of queries."""
     return with_qualification(
         queryset.prefetch_related(
-            "service_functions__category",
+            "service_functions",
             Prefetch(
                 "delivery_centres",
                 queryset=DeliveryCentre.objects.prefetch_related("languages").order_by("country"),
