@@ -58,10 +58,16 @@ e2e: install
 
 check: lint test
 
+## make bench: the benchmarks. The directory's needs DATABASE_URL on a PostgreSQL database
+## kept for benchmarks (it seeds 100,000 vendors there once: manage.py seed_scale).
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_results.py
 	$(BIN)/python benchmarks/bench_report.py 50
+	@case "$$DATABASE_URL" in \
+		postgres*) $(BIN)/python benchmarks/bench_directory.py ;; \
+		*) echo "bench_directory: skipped (set DATABASE_URL to a PostgreSQL benchmark database)" ;; \
+	esac
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

@@ -392,8 +392,8 @@ class _Generator:
                 self.certification_types, rng.choices((0, 1, 2, 3), (30, 40, 20, 10))[0]
             ):
                 issued = self.today - dt.timedelta(days=rng.randint(30, 1500))
-                # Most valid for three years (some lapsed by now), a fifth without expiry.
-                expires = None if rng.random() < 0.2 else issued + dt.timedelta(days=1095)
+                # Most valid for four years (some lapsed by now), a fifth without expiry.
+                expires = None if rng.random() < 0.2 else issued + dt.timedelta(days=1460)
                 certificates.append(
                     (company_id, kind, "Scale Certification Body", "", issued, expires, "", "", "")
                 )

@@ -349,20 +349,21 @@ def _round_estimate(value: int) -> int:
 def vendor_count(queryset: QuerySet[VendorCompany], *, limit: int | None = None) -> VendorCount:
     """Exact up to `limit` rows (EXACT_COUNT_LIMIT), an estimate beyond: "about 12,000".
 
-    On PostgreSQL the planner's estimate comes first (EXPLAIN reads no rows); when it is
-    more than twice the limit the rows are not counted at all. Otherwise counting stops
-    after `limit` rows, so a count never reads more than about 10,000 of them; beyond
-    that it is the estimate, or "more than 10,000" where there is no better one."""
+    Counting stops after `limit` rows, so a count never reads more than about 10,000 of
+    them; beyond that it is PostgreSQL's estimate (EXPLAIN reads no rows), or "more than
+    10,000" where the estimate is lower (the planner guesses EXISTS and OR roughly).
+    Unfiltered, the estimate is the table's own statistics and nothing is counted."""
     limit = EXACT_COUNT_LIMIT if limit is None else limit
     rows = queryset.order_by().values("pk")
-    estimate = 0
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres and not rows.query.where:
         estimate = _round_estimate(_planner_estimate(rows))
         if estimate > 2 * limit:
             return VendorCount(estimate, exact=False, limit=limit)
     counted = rows[: limit + 1].count()
     if counted <= limit:
         return VendorCount(counted, exact=True, limit=limit)
+    estimate = _round_estimate(_planner_estimate(rows)) if postgres else 0
     if estimate > limit:
         return VendorCount(estimate, exact=False, limit=limit)
     return VendorCount(limit, exact=False, limit=limit)

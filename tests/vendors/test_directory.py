@@ -208,9 +208,9 @@ def test_the_count_is_exact_up_to_the_limit_and_says_when_it_is_not(
 ):
     for i in range(5):
         make_vendor(f"v{i}@count.example", f"Counted {i}", "PH")
-    everyone = VendorCompany.objects.all()
-    assert selectors.vendor_count(everyone, limit=5) == selectors.VendorCount(5, True, 5)
-    beyond = selectors.vendor_count(everyone, limit=3)
+    counted = VendorCompany.objects.filter(legal_name__startswith="Counted")
+    assert selectors.vendor_count(counted, limit=5) == selectors.VendorCount(5, True, 5)
+    beyond = selectors.vendor_count(counted, limit=3)
     assert not beyond.exact
     assert beyond.label in ("more than 3", f"about {beyond.value:,}")
     assert selectors.VendorCount(12_345, exact=False).label == "about 12,345"
@@ -218,14 +218,18 @@ def test_the_count_is_exact_up_to_the_limit_and_says_when_it_is_not(
     assert selectors.VendorCount(7, exact=True).label == "7"
 
     client = logged_in(procurement_manager)
-    page = client.get(reverse("vendor_directory")).content.decode()
+    page = client.get(reverse("vendor_directory"), {"q": "counted"}).content.decode()
     assert "5 vendors found" in page and "estimate" not in page
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 3)
-    page = client.get(reverse("vendor_directory")).content.decode()
+    page = client.get(reverse("vendor_directory"), {"q": "counted"}).content.decode()
     assert "vendors found" in page and "an estimate" in page
     assert "5 vendors found" not in page
-    data = client.get(reverse("api-vendor-list"), {"page_size": "2"}).json()
+    data = client.get(reverse("api-vendor-list"), {"q": "counted", "page_size": "2"}).json()
     assert data["count_exact"] is False and data["count"] >= 3
+    # The pages reach as far as the count is exact: 3 vendors, 2 a page.
+    assert data["next"] and "page=2" in data["next"]
+    last = client.get(reverse("api-vendor-list"), {"q": "counted", "page_size": "2", "page": 2})
+    assert last.status_code == 200 and last.json()["next"] is None
 
 
 # --- seed_scale --------------------------------------------------------------------------------
