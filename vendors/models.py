@@ -136,8 +136,8 @@ SEARCH_CONFIG = "vendor_search"
 class PostgresOnly(models.Func):
     """An expression PostgreSQL computes and other databases leave empty (NULL).
 
-    The stored search vector is a generated column on every database, so the model is the
-    same everywhere; SQLite (`make run`, the quick tests) searches with `icontains` instead
+    The stored search columns are generated on every database, so the model is the same
+    everywhere; SQLite (`make run`, the quick tests) searches with `icontains` instead
     (vendors.selectors.search_vendors) and keeps the column NULL."""
 
     template = "%(expressions)s"
@@ -220,6 +220,22 @@ class VendorCompany(models.Model):
     search_vector = models.GeneratedField(
         expression=vendor_search_document(),
         output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+    # Both names, lower-case and without accents, for trigram matching and the ranking
+    # (GIN trigram index): stored, so a search does not unaccent every candidate row.
+    search_name = models.GeneratedField(
+        expression=PostgresOnly(
+            models.Func(
+                "legal_name",
+                "trading_name",
+                function="vendor_search_name",
+                output_field=models.TextField(),
+            ),
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
         db_persist=True,
         editable=False,
     )

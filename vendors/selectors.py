@@ -251,14 +251,6 @@ def with_qualification(
     )
 
 
-class VendorSearchName(Func):
-    """Both names, lower-case, without accents: what the trigram index holds
-    (the SQL function and the index are made by migration vendors 0003)."""
-
-    function = "vendor_search_name"
-    output_field = TextField()
-
-
 class Unaccent(Func):
     function = "vendor_unaccent"
     output_field = TextField()
@@ -270,7 +262,8 @@ def search_vendors(queryset: QuerySet[VendorCompany], text: str) -> QuerySet[Ven
     Order by `SEARCH_ORDER` to put name matches first.
 
     PostgreSQL: the stored search vector (`simple` + `unaccent`, GIN index) or a trigram
-    word match on the names (pg_trgm, GIN index), so typos and prefixes of a name match.
+    word match on the stored unaccented names (`search_name`: pg_trgm, GIN index), so
+    typos and prefixes of a name match.
     Elsewhere (SQLite: `make run`, the quick tests): every word contained in a name or
     the description, ignoring case but not accents."""
     text = text.strip()
@@ -279,13 +272,11 @@ def search_vendors(queryset: QuerySet[VendorCompany], text: str) -> QuerySet[Ven
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         needle = Unaccent(Lower(Value(text)))
-        return (
-            queryset.alias(search_name=VendorSearchName("legal_name", "trading_name"))
-            .filter(Q(search_vector=query) | Q(search_name__trigram_word_similar=needle))
-            .annotate(
-                search_name_score=TrigramWordSimilarity(needle, F("search_name")),  # type: ignore[arg-type]
-                search_rank=SearchRank(F("search_vector"), query),
-            )
+        return queryset.filter(
+            Q(search_vector=query) | Q(search_name__trigram_word_similar=needle)
+        ).annotate(
+            search_name_score=TrigramWordSimilarity(needle, F("search_name")),  # type: ignore[arg-type]
+            search_rank=SearchRank(F("search_vector"), query),
         )
     names = Q()
     for term in text.split():

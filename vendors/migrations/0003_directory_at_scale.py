@@ -21,8 +21,8 @@ POSTGRES_FORWARDS = [
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$
     """,
-    # The text the trigram index and the name ranking read: both names, lower-case,
-    # without accents. The same expression in the index and the query.
+    # The text the trigram index and the name ranking read (the generated column
+    # VendorCompany.search_name): both names, lower-case, without accents.
     """
     CREATE OR REPLACE FUNCTION vendor_search_name(text, text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -46,7 +46,7 @@ POSTGRES_INDEXES = [
     "CREATE INDEX IF NOT EXISTS vendor_search_vector_idx ON vendors_vendorcompany "
     "USING gin (search_vector)",
     "CREATE INDEX IF NOT EXISTS vendor_search_name_trgm_idx ON vendors_vendorcompany "
-    "USING gin (vendor_search_name(legal_name, trading_name) gin_trgm_ops)",
+    "USING gin (search_name gin_trgm_ops)",
 ]
 
 POSTGRES_BACKWARDS = [
@@ -125,6 +125,11 @@ class Migration(migrations.Migration):
             model_name='vendorcompany',
             name='search_vector',
             field=models.GeneratedField(db_persist=True, expression=vendors.models.PostgresOnly(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('legal_name', config='vendor_search', weight='A'), '||', django.contrib.postgres.search.SearchVector('trading_name', config='vendor_search', weight='A'), django.contrib.postgres.search.SearchConfig('vendor_search')), '||', django.contrib.postgres.search.SearchVector('description', config='vendor_search', weight='B'), django.contrib.postgres.search.SearchConfig('vendor_search')), '||', django.contrib.postgres.search.SearchVector('headquarters_city', config='vendor_search', weight='C'), django.contrib.postgres.search.SearchConfig('vendor_search')), output_field=django.contrib.postgres.search.SearchVectorField()), output_field=django.contrib.postgres.search.SearchVectorField()),
+        ),
+        migrations.AddField(
+            model_name='vendorcompany',
+            name='search_name',
+            field=models.GeneratedField(db_persist=True, expression=vendors.models.PostgresOnly(models.Func('legal_name', 'trading_name', function='vendor_search_name', output_field=models.TextField()), output_field=models.TextField()), output_field=models.TextField()),
         ),
         migrations.AddIndex(
             model_name='certification',
