@@ -58,8 +58,9 @@ def _classifier(request: Request) -> Callable[[str], str] | None:
 
 
 class VendorPagination(PageNumberPagination):
-    """The directory's pages: `count` is exact up to 10,000 vendors and PostgreSQL's
-    estimate beyond (`count_exact` says which); pages reach the first 10,000."""
+    """The directory's pages: `count` is exact up to 1,000 vendors (`count_exact` says
+    whether it is); beyond, 1,000, or the table's estimate for the unfiltered list.
+    The pages reach the first 1,000 (vendors.selectors.vendor_count)."""
 
     django_paginator_class = selectors.VendorPaginator
 
@@ -74,7 +75,7 @@ class VendorPagination(PageNumberPagination):
         paginated = super().get_paginated_response_schema(schema)
         paginated["properties"]["count_exact"] = {
             "type": "boolean",
-            "description": "False when `count` is an estimate (beyond 10,000 vendors).",
+            "description": "False when `count` is not exact: more than 1,000 vendors match.",
         }
         paginated["required"] = [*paginated.get("required", []), "count_exact"]
         return paginated
