@@ -298,7 +298,7 @@ SEARCH_ORDER = ["-search_name_score", "-search_rank", "legal_name", "pk"]
 
 #: Beyond this many rows the directory's count is not exact. Counting every match on
 #: every request was what made the page slow; counting stops here. Measured at 100,000
-#: vendors (README, "The directory at scale"): stopping at 10,000 still cost 55-110 ms for
+#: vendors (README, "The directory at scale"): stopping at 10,000 still cost 45-83 ms for
 #: the broad filters, stopping at 1,000 about a tenth of that.
 EXACT_COUNT_LIMIT = 1_000
 

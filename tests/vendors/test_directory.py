@@ -222,7 +222,7 @@ def test_the_count_is_exact_up_to_the_limit_and_says_when_it_is_not(
     assert "5 vendors found" in page and "estimate" not in page
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 3)
     page = client.get(reverse("vendor_directory"), {"q": "counted"}).content.decode()
-    assert "more than 3 vendors found" in page and "not counted further" in page
+    assert "More than 3 vendors found" in page and "not counted further" in page
     data = client.get(reverse("api-vendor-list"), {"q": "counted", "page_size": "2"}).json()
     assert data["count_exact"] is False and data["count"] == 3
     # The pages reach as far as the count is exact: 3 vendors, 2 a page.
