@@ -532,8 +532,10 @@ class BuyerLocation(models.Model):
     organization = models.ForeignKey(
         "accounts.BuyerOrganization", on_delete=models.CASCADE, related_name="+"
     )
-    buyer_country = CountryField()
-    country = CountryField()
+    # Plain codes, not CountryField: 249 rows are rewritten at once, and CountryField's
+    # objects made that ten times slower (it is derived data, never a form's field).
+    buyer_country = models.CharField(max_length=2)
+    country = models.CharField(max_length=2)
     location_model = models.CharField(max_length=16, choices=LocationOverride.Model.choices)
 
     class Meta:
@@ -550,4 +552,4 @@ class BuyerLocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.country.name}: {self.location_model}"
+        return f"{self.country}: {self.location_model}"

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -745,23 +745,26 @@ def buyer_locations_refresh(*, organization: BuyerOrganization) -> None:
     overrides = location_overrides_for(organization=organization)
     home = str(organization.home_country)
     rows = [
-        BuyerLocation(
-            organization=organization,
-            buyer_country=home,
-            country=code,
-            location_model=location_model_for(
-                organization=organization, country=code, overrides=overrides
-            ).value,
+        (
+            organization.pk,
+            home,
+            code,
+            location_model_for(organization=organization, country=code, overrides=overrides).value,
         )
         for code, _ in country_choices()
     ]
-    # One statement whatever changed; concurrent refreshes end in the same rows.
-    BuyerLocation.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["organization", "country"],
-        update_fields=["buyer_country", "location_model"],
-    )
+    # One upsert whatever changed, so concurrent refreshes end in the same rows. Plain
+    # tuples, not 249 model instances: every new organization (and so many tests) pays
+    # for this, and bulk_create's instances were most of its time. PostgreSQL and SQLite
+    # both speak ON CONFLICT.
+    table = connection.ops.quote_name(BuyerLocation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (organization_id, buyer_country, country, location_model) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (organization_id, country) DO UPDATE SET "
+            "buyer_country = excluded.buyer_country, location_model = excluded.location_model",
+            rows,
+        )
 
 
 def buyer_locations_refresh_if_moved(*, organization: BuyerOrganization) -> None:

@@ -116,8 +116,8 @@ class Migration(migrations.Migration):
             name='BuyerLocation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('buyer_country', django_countries.fields.CountryField(max_length=2)),
-                ('country', django_countries.fields.CountryField(max_length=2)),
+                ('buyer_country', models.CharField(max_length=2)),
+                ('country', models.CharField(max_length=2)),
                 ('location_model', models.CharField(choices=[('onshore', 'Onshore'), ('nearshore', 'Nearshore'), ('offshore', 'Offshore')], max_length=16)),
             ],
         ),
