@@ -29,7 +29,7 @@ from vendors.models import (
     VendorCompany,
     VendorQualification,
 )
-from vendors.selectors import SEARCH_ORDER, countries_with_location_model, search_vendors
+from vendors.selectors import SEARCH_ORDER, centres_with_location_model, search_vendors
 
 
 class QuickSelect(forms.Select):
@@ -249,10 +249,8 @@ class VendorFilter(django_filters.FilterSet):
         organization = self.organization
         if organization is None:
             return queryset.none()
-        matching = countries_with_location_model(organization=organization, location_model=value)
-        return queryset.filter(
-            Exists(DeliveryCentre.objects.filter(company=OuterRef("pk"), country__in=matching))
-        )
+        centres = centres_with_location_model(organization=organization, location_model=value)
+        return queryset.filter(Exists(centres.filter(company=OuterRef("pk"))))
 
     def filter_ordering(
         self, queryset: QuerySet[VendorCompany], name: str, value: str

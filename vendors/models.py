@@ -521,8 +521,8 @@ class LocationOverride(models.Model):
 
 
 class BuyerLocation(models.Model):
-    """One buyer's location model for one country, stored for every country so the
-    directory's location filter is one indexed subquery.
+    """One buyer's onshore or nearshore country, stored so the directory's location
+    filter is one indexed subquery (every country not stored is offshore).
 
     Derived data: `vendors.services.buyer_locations_refresh` writes it from the one rule
     (`vendors.selectors.location_model_for`: geography plus the buyer's overrides) when
@@ -532,8 +532,7 @@ class BuyerLocation(models.Model):
     organization = models.ForeignKey(
         "accounts.BuyerOrganization", on_delete=models.CASCADE, related_name="+"
     )
-    # Plain codes, not CountryField: 249 rows are rewritten at once, and CountryField's
-    # objects made that ten times slower (it is derived data, never a form's field).
+    # Plain codes: derived data, never a form's field.
     buyer_country = models.CharField(max_length=2)
     country = models.CharField(max_length=2)
     location_model = models.CharField(max_length=16, choices=LocationOverride.Model.choices)

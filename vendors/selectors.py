@@ -71,15 +71,19 @@ def location_model_for(
     )
 
 
-def countries_with_location_model(
+def centres_with_location_model(
     *, organization: BuyerOrganization, location_model: str
-) -> QuerySet[BuyerLocation, Any]:
-    """The countries that have this location model for the buyer, as a subquery: read
-    from the stored classification (vendors.BuyerLocation, kept by
-    `services.buyer_locations_refresh` from `location_model_for`)."""
-    return BuyerLocation.objects.filter(
-        organization=organization, location_model=location_model
-    ).values("country")
+) -> QuerySet[DeliveryCentre]:
+    """Delivery centres in a country with this location model for the buyer, read from
+    the stored classification (vendors.BuyerLocation, written by
+    `services.buyer_locations_refresh` from `location_model_for`). It stores the buyer's
+    onshore and nearshore countries; every other country is offshore, as the rule says."""
+    near = BuyerLocation.objects.filter(organization=organization)
+    if location_model == LocationModel.OFFSHORE:
+        return DeliveryCentre.objects.exclude(country__in=near.values("country"))
+    return DeliveryCentre.objects.filter(
+        country__in=near.filter(location_model=location_model).values("country")
+    )
 
 
 # --- Profiles ------------------------------------------------------------------------------

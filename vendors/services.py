@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -32,7 +32,13 @@ from bpo_portal.permissions import (
     vendor_membership,
 )
 from bpo_portal.uploads import validate_upload
-from vendors.geography import country_choices, default_time_zone, is_known_country
+from vendors.geography import (
+    LocationModel,
+    classify_location,
+    country_choices,
+    default_time_zone,
+    is_known_country,
+)
 from vendors.models import (
     AccessRequest,
     BuyerLocation,
@@ -49,7 +55,6 @@ from vendors.models import (
 )
 from vendors.selectors import (
     PROFILE_PREFETCH,
-    location_model_for,
     location_overrides_for,
     profile_completeness,
 )
@@ -737,34 +742,33 @@ def location_override_set(
 
 
 def buyer_locations_refresh(*, organization: BuyerOrganization) -> None:
-    """Store this buyer's location model for every country (vendors.BuyerLocation), from
-    the one rule (`location_model_for`), for the directory's location filter.
+    """Store this buyer's onshore and nearshore countries (vendors.BuyerLocation), from
+    the one rule (`location_model_for`), for the directory's location filter. Every
+    other country is offshore, so a buyer has a dozen rows, not one per country: every
+    new organization (and so many tests) pays for this.
 
     Called when an override changes and when the organization is saved with a home
     country its stored rows were not computed for (created, or moved: vendors/apps.py)."""
     overrides = location_overrides_for(organization=organization)
     home = str(organization.home_country)
-    rows = [
-        (
-            organization.pk,
-            home,
-            code,
-            location_model_for(organization=organization, country=code, overrides=overrides).value,
-        )
-        for code, _ in country_choices()
-    ]
-    # One upsert whatever changed, so concurrent refreshes end in the same rows. Plain
-    # tuples, not 249 model instances: every new organization (and so many tests) pays
-    # for this, and bulk_create's instances were most of its time. PostgreSQL and SQLite
-    # both speak ON CONFLICT.
-    table = connection.ops.quote_name(BuyerLocation._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (organization_id, buyer_country, country, location_model) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (organization_id, country) DO UPDATE SET "
-            "buyer_country = excluded.buyer_country, location_model = excluded.location_model",
-            rows,
-        )
+    rows = []
+    for code, _ in country_choices():
+        # What `location_model_for` asks, with the home country read once, not 249 times.
+        model = classify_location(buyer_country=home, delivery_country=code, overrides=overrides)
+        if model != LocationModel.OFFSHORE:
+            rows.append(
+                BuyerLocation(
+                    organization=organization,
+                    buyer_country=home,
+                    country=code,
+                    location_model=model.value,
+                )
+            )
+    with transaction.atomic():
+        # Refreshes of one buyer wait for each other (a no-op on SQLite, one writer).
+        BuyerOrganization.objects.select_for_update().filter(pk=organization.pk).exists()
+        BuyerLocation.objects.filter(organization=organization).delete()
+        BuyerLocation.objects.bulk_create(rows)
 
 
 def buyer_locations_refresh_if_moved(*, organization: BuyerOrganization) -> None:

@@ -71,7 +71,8 @@ def _on_postgres(statements):
 
 
 def store_buyer_locations(apps, schema_editor):
-    """Every existing buyer's location model for every country, from the one rule."""
+    """Every existing buyer's onshore and nearshore countries, from the one rule (every
+    other country is offshore)."""
     from vendors.geography import classify_location, country_choices
 
     BuyerOrganization = apps.get_model("accounts", "BuyerOrganization")
@@ -86,16 +87,16 @@ def store_buyer_locations(apps, schema_editor):
                 organization=organization
             ).values_list("country", "location_model")
         }
+        models_by_country = {
+            code: classify_location(buyer_country=home, delivery_country=code, overrides=overrides)
+            for code in codes
+        }
         BuyerLocation.objects.bulk_create(
             BuyerLocation(
-                organization=organization,
-                buyer_country=home,
-                country=code,
-                location_model=classify_location(
-                    buyer_country=home, delivery_country=code, overrides=overrides
-                ).value,
+                organization=organization, buyer_country=home, country=code, location_model=model
             )
-            for code in codes
+            for code, model in models_by_country.items()
+            if model != "offshore"
         )
 
 
