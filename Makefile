@@ -58,14 +58,18 @@ e2e: install
 
 check: lint test
 
-## make bench: the engine, results and report benchmarks; with DATABASE_URL on PostgreSQL
-## (and REDIS_URL) also the API under gunicorn, beside a bare view in the same run
+## make bench: the benchmarks. The directory's needs DATABASE_URL on a PostgreSQL database
+## kept for benchmarks (it seeds 100,000 vendors there once: manage.py seed_scale); the API's
+## also REDIS_URL (it signs in as the scale data's buyer).
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_results.py
 	$(BIN)/python benchmarks/bench_report.py 50
-	@case "$$DATABASE_URL" in postgres*) $(BIN)/python benchmarks/bench_api.py ;; \
-		*) echo "bench_api.py skipped: set DATABASE_URL (PostgreSQL, demo data) and REDIS_URL" ;; esac
+	@case "$$DATABASE_URL" in \
+		postgres*) $(BIN)/python benchmarks/bench_directory.py && \
+			$(BIN)/python benchmarks/bench_api.py --user buyer@scale.example ;; \
+		*) echo "bench_directory: skipped (set DATABASE_URL to a PostgreSQL benchmark database)" ;; \
+	esac
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

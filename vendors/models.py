@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -126,6 +127,35 @@ class SecurityControl(models.Model):
 
 # --- The vendor --------------------------------------------------------------------------
 
+#: The text-search configuration of the directory (PostgreSQL, made by migration 0003):
+#: `simple` (no language's stemming: vendors write in English, French, Spanish and more)
+#: with `unaccent` first, so "Bogota" finds "Bogotá" and "societe" finds "Société".
+SEARCH_CONFIG = "vendor_search"
+
+
+class PostgresOnly(models.Func):
+    """An expression PostgreSQL computes and other databases leave empty (NULL).
+
+    The stored search columns are generated on every database, so the model is the same
+    everywhere; SQLite (`make run`, the quick tests) searches with `icontains` instead
+    (vendors.selectors.search_vendors) and keeps the column NULL."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return "NULL", []
+
+
+def vendor_search_document() -> PostgresOnly:
+    """Names weigh most (A), then the description (B) and the headquarters city (C)."""
+    return PostgresOnly(
+        SearchVector("legal_name", config=SEARCH_CONFIG, weight="A")
+        + SearchVector("trading_name", config=SEARCH_CONFIG, weight="A")
+        + SearchVector("description", config=SEARCH_CONFIG, weight="B")
+        + SearchVector("headquarters_city", config=SEARCH_CONFIG, weight="C"),
+        output_field=SearchVectorField(),
+    )
+
 
 class EmployeeBand(models.TextChoices):
     UNDER_50 = "1-49", "1–49"
@@ -184,10 +214,46 @@ class VendorCompany(models.Model):
     completeness = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Computed by the database from the row itself on every insert and update, whichever
+    # door wrote it (services, the import, the admin, bulk inserts): it cannot go stale.
+    # GIN-indexed on PostgreSQL (migration 0003); NULL on SQLite.
+    search_vector = models.GeneratedField(
+        expression=vendor_search_document(),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+    # Both names, lower-case and without accents, for trigram matching and the ranking
+    # (GIN trigram index): stored, so a search does not unaccent every candidate row.
+    search_name = models.GeneratedField(
+        expression=PostgresOnly(
+            models.Func(
+                "legal_name",
+                "trading_name",
+                function="vendor_search_name",
+                output_field=models.TextField(),
+            ),
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+        editable=False,
+    )
 
     class Meta:
         ordering = ["legal_name"]
         verbose_name_plural = "vendor companies"
+        indexes = [
+            # The directory's orderings, each ending in the primary key as the page does,
+            # so the first page is read off an index (LIMIT 20) instead of sorting 100,000 rows.
+            models.Index(fields=["legal_name", "id"], name="vendor_name_idx"),
+            models.Index(fields=["-total_seats", "legal_name", "id"], name="vendor_seats_idx"),
+            models.Index(
+                fields=["-completeness", "legal_name", "id"], name="vendor_completeness_idx"
+            ),
+            models.Index(fields=["-created_at", "id"], name="vendor_created_idx"),
+            models.Index(fields=["headquarters_country"], name="vendor_hq_country_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -274,6 +340,11 @@ class DeliveryCentre(models.Model):
 
     class Meta:
         ordering = ["country", "city"]
+        indexes = [
+            # The directory's country and location filters: the companies with a centre
+            # in these countries, without touching the table.
+            models.Index(fields=["country", "company"], name="centre_country_company_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name or f"{self.city}, {self.country.name}"
@@ -315,6 +386,11 @@ class Certification(models.Model):
 
     class Meta:
         ordering = ["certification_type__name"]
+        indexes = [
+            models.Index(
+                fields=["certification_type", "company"], name="certification_type_company_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.certification_type} ({self.company})"
@@ -442,3 +518,37 @@ class LocationOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country.name}: {self.location_model}"
+
+
+class BuyerLocation(models.Model):
+    """One buyer's onshore or nearshore country, stored so the directory's location
+    filter is one indexed subquery (every country not stored is offshore).
+
+    Derived data: `vendors.services.buyer_locations_refresh` writes it from the one rule
+    (`vendors.selectors.location_model_for`: geography plus the buyer's overrides) when
+    the organization is created, its home country changes or an override changes.
+    `buyer_country` is the home country it was computed for."""
+
+    organization = models.ForeignKey(
+        "accounts.BuyerOrganization", on_delete=models.CASCADE, related_name="+"
+    )
+    # Plain codes: derived data, never a form's field.
+    buyer_country = models.CharField(max_length=2)
+    country = models.CharField(max_length=2)
+    location_model = models.CharField(max_length=16, choices=LocationOverride.Model.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "country"], name="one_location_per_buyer_country"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "location_model", "country"],
+                name="buyer_location_model_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country}: {self.location_model}"

@@ -32,9 +32,16 @@ from bpo_portal.permissions import (
     vendor_membership,
 )
 from bpo_portal.uploads import stored_file_delete, validate_upload
-from vendors.geography import default_time_zone, is_known_country
+from vendors.geography import (
+    LocationModel,
+    classify_location,
+    country_choices,
+    default_time_zone,
+    is_known_country,
+)
 from vendors.models import (
     AccessRequest,
+    BuyerLocation,
     BuyerTag,
     Certification,
     ClientReference,
@@ -46,7 +53,11 @@ from vendors.models import (
     VendorMembership,
     VendorQualification,
 )
-from vendors.selectors import PROFILE_PREFETCH, profile_completeness
+from vendors.selectors import (
+    PROFILE_PREFETCH,
+    location_overrides_for,
+    profile_completeness,
+)
 from vendors.signals import vendor_company_registered
 
 # --- Registration -------------------------------------------------------------------------
@@ -707,20 +718,65 @@ def location_override_set(
     if str(country).upper() == str(organization.home_country):
         raise ApplicationError.for_fields({"country": "Your home country is always onshore."})
     if location_model is None or location_model == "":
-        LocationOverride.objects.filter(organization=organization, country=country).delete()
+        with transaction.atomic():
+            LocationOverride.objects.filter(organization=organization, country=country).delete()
+            buyer_locations_refresh(organization=organization)
         return None
     if location_model not in LocationOverride.Model.values:
         raise ApplicationError.for_fields(
             {"location_model": f"'{location_model}' is not a location model."}
         )
-    override, _ = LocationOverride.objects.update_or_create(
-        organization=organization, country=country, defaults={"location_model": location_model}
-    )
-    audit_record(
-        actor=actor,
-        action="organization.location_override",
-        obj=override,
-        organization=organization,
-        summary=f"{actor} counts {override.country.name} as {location_model}",
-    )
+    with transaction.atomic():
+        override, _ = LocationOverride.objects.update_or_create(
+            organization=organization,
+            country=country,
+            defaults={"location_model": location_model},
+        )
+        buyer_locations_refresh(organization=organization)
+        audit_record(
+            actor=actor,
+            action="organization.location_override",
+            obj=override,
+            organization=organization,
+            summary=f"{actor} counts {override.country.name} as {location_model}",
+        )
     return override
+
+
+def buyer_locations_refresh(*, organization: BuyerOrganization) -> None:
+    """Store this buyer's onshore and nearshore countries (vendors.BuyerLocation), from
+    the one rule (`location_model_for`), for the directory's location filter. Every
+    other country is offshore, so a buyer has a dozen rows, not one per country: every
+    new organization (and so many tests) pays for this.
+
+    Called when an override changes and when the organization is saved with a home
+    country its stored rows were not computed for (created, or moved: vendors/apps.py)."""
+    overrides = location_overrides_for(organization=organization)
+    home = str(organization.home_country)
+    rows = []
+    for code, _ in country_choices():
+        # What `location_model_for` asks, with the home country read once, not 249 times.
+        model = classify_location(buyer_country=home, delivery_country=code, overrides=overrides)
+        if model != LocationModel.OFFSHORE:
+            rows.append(
+                BuyerLocation(
+                    organization=organization,
+                    buyer_country=home,
+                    country=code,
+                    location_model=model.value,
+                )
+            )
+    with transaction.atomic():
+        # Refreshes of one buyer wait for each other (a no-op on SQLite, one writer).
+        BuyerOrganization.objects.select_for_update().filter(pk=organization.pk).exists()
+        BuyerLocation.objects.filter(organization=organization).delete()
+        BuyerLocation.objects.bulk_create(rows)
+
+
+def buyer_locations_refresh_if_moved(*, organization: BuyerOrganization) -> None:
+    """After an organization is saved: refresh its stored locations unless they were
+    computed for its current home country (one query when nothing changed)."""
+    if not BuyerLocation.objects.filter(
+        organization=organization, buyer_country=str(organization.home_country)
+    ).exists():
+        buyer_locations_refresh(organization=organization)

@@ -8,7 +8,6 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -514,7 +513,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         request.GET or None, queryset=VendorCompany.objects.all(), request=request
     )
     queryset = selectors.directory_queryset(vendor_filter.qs, organization=organization)
-    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    paginator = selectors.VendorPaginator(queryset, 20)
+    page = paginator.get_page(request.GET.get("page"))
     rows = selectors.directory_rows(page.object_list, organization=organization)
     query = request.GET.copy()
     query.pop("page", None)
@@ -523,7 +523,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
-        "total": page.paginator.count,
+        "total": paginator.vendor_count,
         "can_manage": Capability.MANAGE_VENDORS in _capabilities(request),
     }
     template = (

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import NotFoundError
+from bpo_portal.pagination import PageNumberPagination
 from bpo_portal.permissions import (
     Capability,
     IsBuyer,
@@ -56,6 +57,30 @@ def _classifier(request: Request) -> Callable[[str], str] | None:
     )
 
 
+class VendorPagination(PageNumberPagination):
+    """The directory's pages: `count` is exact up to 1,000 vendors (`count_exact` says
+    whether it is); beyond, 1,000, or the table's estimate for the unfiltered list.
+    The pages reach the first 1,000 (vendors.selectors.vendor_count)."""
+
+    django_paginator_class = selectors.VendorPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        counted = self.page.paginator.vendor_count  # type: ignore[union-attr]
+        response.data["count"] = counted.value
+        response.data["count_exact"] = counted.exact
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "False when `count` is not exact: more than 1,000 vendors match.",
+        }
+        paginated["required"] = [*paginated.get("required", []), "count_exact"]
+        return paginated
+
+
 class VendorViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, ScopedViewSet
 ):
@@ -70,6 +95,7 @@ class VendorViewSet(
     permission_classes = [IsBuyerOrVendor]
     filter_backends = [DjangoFilterBackend]
     filterset_class = VendorFilter
+    pagination_class = VendorPagination
     http_method_names = ["get", "patch", "put", "head", "options"]
 
     def visible_queryset(self) -> QuerySet[VendorCompany]:
