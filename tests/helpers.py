@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,8 +22,10 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import OutgoingEmail
 from bpo_portal.celery import app as celery_app
 from jobs import services as job_services
 from jobs.tasks import run_job
@@ -413,3 +416,19 @@ class PrivatePostgres:
             timeout=120,
         )
         assert restore.returncode == 0, restore.stderr.decode()
+
+
+def reset_password_through_pages(client: Any, email: str, new_password: str) -> Any:
+    """Ask for a reset, follow the e-mailed link and choose a new password, as a person
+    does (allauth's pages). Returns the last response."""
+    client.post(reverse("account_reset_password"), {"email": email})
+    link = next(
+        match.group(0)
+        for mail in OutgoingEmail.objects.order_by("-pk")
+        if email in mail.to
+        for match in [re.search(r"https?://\S+/accounts/password/reset/key/\S+", mail.text)]
+        if match
+    )
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    form_url = client.get(path).url
+    return client.post(form_url, {"password1": new_password, "password2": new_password})

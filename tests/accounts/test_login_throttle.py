@@ -20,6 +20,7 @@ from django.urls import reverse
 from accounts import login_throttle
 from accounts.models import OutgoingEmail
 from tests.conftest import PASSWORD
+from tests.helpers import reset_password_through_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -178,17 +179,8 @@ def test_a_completed_password_reset_unlocks_at_once(buyer_admin, clock):
         fail(1, buyer_admin.email)
     client = Client(REMOTE_ADDR=OFFICE)
     assert "Try again in" in attempt(client, buyer_admin.email, PASSWORD)
-    # The reset, through its pages.
-    client.post(reverse("account_reset_password"), {"email": buyer_admin.email})
-    link = next(
-        re.search(r"https?://\S+/accounts/password/reset/key/\S+", m.text).group(0)
-        for m in OutgoingEmail.objects.order_by("-pk")
-        if buyer_admin.email in m.to and "/password/reset/key/" in m.text
-    )
-    path = link.split("://", 1)[1].split("/", 1)[1]
-    form_url = client.get("/" + path).url
     new_password = "a-brand-new-passphrase-7"
-    done = client.post(form_url, {"password1": new_password, "password2": new_password})
+    done = reset_password_through_pages(client, buyer_admin.email, new_password)
     assert done.status_code == 302
     again = Client(REMOTE_ADDR=OFFICE)
     assert attempt(again, buyer_admin.email, new_password) == ""

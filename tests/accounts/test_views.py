@@ -17,6 +17,7 @@ from accounts.models import ApiToken, BuyerMembership, User
 from accounts.services import api_token_create, invitation_create
 from bpo_portal.errors import handler500
 from tests.conftest import PASSWORD
+from tests.helpers import reset_password_through_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -403,6 +404,18 @@ def test_a_password_change_revokes_api_tokens(buyer_admin):
     assert "API tokens were revoked" in response.content.decode()
     assert "Revoked " in browser.get(reverse("profile")).content.decode()
     assert api.get("/api/v1/rfps/").status_code == 401
+
+
+def test_a_password_reset_through_its_pages_revokes_api_tokens(buyer_admin):
+    # Issue 15, finding 3, by the path a person takes: the e-mailed link, a new password.
+    _token, key = api_token_create(user=buyer_admin, name="ci")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/rfps/").status_code == 200
+    other_browser = logged_in(buyer_admin)
+    done = reset_password_through_pages(Client(), buyer_admin.email, "N3w-long-passphrase!")
+    assert done.status_code == 302
+    assert api.get("/api/v1/rfps/").status_code == 401
+    assert other_browser.get(reverse("profile")).status_code == 302  # signed out
 
 
 @pytest.mark.parametrize("signal_name", ["password_reset", "email_changed", "authenticator_reset"])
