@@ -153,6 +153,33 @@ def jobs_sent_to_a_private_queue(monkeypatch: Any, prefix: str) -> Iterator[str]
         celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
+@contextlib.contextmanager
+def workers_on_a_private_queue(
+    monkeypatch: Any,
+    prefix: str,
+    *,
+    extra_env: dict[str, str] | None = None,
+    include: list[str] | None = None,
+) -> Iterator[Callable[[str], RealWorker]]:
+    """For the block, jobs go to a private queue (jobs_sent_to_a_private_queue); yields
+    `start(name)`, which starts a real worker on it and waits until it is ready. Every
+    worker started is stopped at the end."""
+    started: list[RealWorker] = []
+    with jobs_sent_to_a_private_queue(monkeypatch, prefix) as queue:
+
+        def start(name: str) -> RealWorker:
+            worker = RealWorker(queue, extra_env=extra_env, include=include, name=f"{queue}-{name}")
+            started.append(worker)
+            worker.wait_ready()
+            return worker
+
+        try:
+            yield start
+        finally:
+            for worker in started:
+                worker.stop()
+
+
 def move_deadline_into_the_past(rfp_id: int, *, seconds: int = 1) -> None:
     """Test data as the clock would leave it: the RFP was published with a submission
     deadline that passed `seconds` ago (and a question deadline a day before), so its

@@ -14,7 +14,7 @@ from accounts.models import AuditEvent
 from jobs.models import Job, JobState
 from jobs.selectors import job_status
 from jobs.services import job_create
-from tests.helpers import RealWorker, jobs_sent_to_a_private_queue, wait_until
+from tests.helpers import RealWorker, wait_until, workers_on_a_private_queue
 
 pytestmark = [
     pytest.mark.integration,
@@ -37,23 +37,10 @@ WORKER_ENV = {
 @pytest.fixture
 def start_worker(monkeypatch) -> Iterator[Callable[[str], RealWorker]]:
     """Start real workers on a private queue; they are stopped after the test."""
-    started: list[RealWorker] = []
-    # Send jobs to this test's private queue, which only its workers listen to.
-    with jobs_sent_to_a_private_queue(monkeypatch, "test-crash") as queue:
-
-        def start(name: str) -> RealWorker:
-            worker = RealWorker(
-                queue, extra_env=WORKER_ENV, include=["tests.jobs.handlers"], name=f"{queue}-{name}"
-            )
-            started.append(worker)
-            worker.wait_ready()
-            return worker
-
-        try:
-            yield start
-        finally:
-            for worker in started:
-                worker.stop()
+    with workers_on_a_private_queue(
+        monkeypatch, "test-crash", extra_env=WORKER_ENV, include=["tests.jobs.handlers"]
+    ) as start:
+        yield start
 
 
 def test_a_worker_killed_mid_job_leaves_it_to_the_next_one_which_does_it_once(

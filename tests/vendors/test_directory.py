@@ -18,9 +18,10 @@ from accounts.models import BuyerOrganization
 from jobs.models import JobState
 from tests.conftest import make_vendor
 from tests.vendors.factories import add_centre
+from tests.vendors.test_import import upload_checked
 from vendors import scale, selectors, services
 from vendors.geography import country_choices
-from vendors.imports import vendor_import_confirm, vendor_import_upload
+from vendors.imports import vendor_import_confirm
 from vendors.models import SEARCH_CONFIG, BuyerLocation, VendorCompany
 
 on_postgres = pytest.mark.skipif(
@@ -128,7 +129,7 @@ def test_the_search_vector_follows_every_write_path(
     writer = csv.writer(rows)
     writer.writerow(["Legal name", "Website", "Country", "Contact e-mail", "Services"])
     writer.writerow(["Pelican Données SAS", "pelican.example", "FR", "x@pelican.example", ""])
-    upload = vendor_import_upload(
+    upload = upload_checked(  # the worker checks the file, then the buyer confirms
         actor=procurement_manager,
         file=SimpleUploadedFile("vendors.csv", rows.getvalue().encode(), "text/csv"),
     )

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from jobs.models import Job, JobState, StagedUpload
 from jobs.selectors import job_status
-from tests.helpers import RealWorker, jobs_sent_to_a_private_queue, wait_until
+from tests.helpers import RealWorker, wait_until, workers_on_a_private_queue
 from tests.jobs.test_worker_crash import WORKER_ENV
 from tests.vendors.test_import import xlsx_file
 from vendors.imports import vendor_import_checked_preview, vendor_import_upload
@@ -25,25 +25,10 @@ pytestmark = [
 
 @pytest.fixture
 def start_worker(monkeypatch) -> Iterator[Callable[[str], RealWorker]]:
-    started: list[RealWorker] = []
-    with jobs_sent_to_a_private_queue(monkeypatch, "test-import-check") as queue:
-
-        def start(name: str) -> RealWorker:
-            worker = RealWorker(
-                queue,
-                # The worker reads the file the test process stored.
-                extra_env={**WORKER_ENV, "MEDIA_ROOT": str(settings.MEDIA_ROOT)},
-                name=f"{queue}-{name}",
-            )
-            started.append(worker)
-            worker.wait_ready()
-            return worker
-
-        try:
-            yield start
-        finally:
-            for worker in started:
-                worker.stop()
+    # The worker reads the file the test process stored.
+    env = {**WORKER_ENV, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    with workers_on_a_private_queue(monkeypatch, "test-import-check", extra_env=env) as start:
+        yield start
 
 
 def test_a_check_whose_worker_dies_is_done_again_by_the_next_one(buyer_admin, start_worker):

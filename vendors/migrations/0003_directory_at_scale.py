@@ -22,11 +22,12 @@ POSTGRES_FORWARDS = [
     AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$
     """,
     # The text the trigram index and the name ranking read (the generated column
-    # VendorCompany.search_name): both names, lower-case, without accents.
+    # VendorCompany.search_name): both names, lower-case, without accents. The call is
+    # schema-qualified: a restore (pg_dump) fills generated columns with an empty search_path.
     """
     CREATE OR REPLACE FUNCTION vendor_search_name(text, text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT vendor_unaccent(lower(coalesce($1, '') || ' ' || coalesce($2, ''))) $$
+    AS $$ SELECT public.vendor_unaccent(lower(coalesce($1, '') || ' ' || coalesce($2, ''))) $$
     """,
     # `simple` (no stemming, no stop words: any language) with unaccent before it.
     """
