@@ -229,12 +229,7 @@ def login_attempt_succeeded(attempt: Attempt) -> None:
 def login_throttle_clear(*, logins: list[str]) -> None:
     """A completed password reset: every counter of these addresses is forgotten."""
     for login in logins:
-        key = _generation_key(account_key(login))
-        if not cache.add(key, 1, timeout=None):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, 1, timeout=None)
+        counter_incr(_generation_key(account_key(login)), None)
 
 
 def trust_device(request: HttpRequest, response: HttpResponseBase, *, logins: list[str]) -> None:

@@ -129,9 +129,9 @@ class FailSoftRedisCache(RedisCache):
             return -delta
 
 
-def counter_incr(key: str, timeout: int, *, alias: str = "default") -> int:
-    """Add one to a counter that expires `timeout` seconds after its first step, and
-    return the new value (the API throttle, the log-in throttle).
+def counter_incr(key: str, timeout: int | None, *, alias: str = "default") -> int:
+    """Add one to a counter that expires `timeout` seconds after its first step (never,
+    with None), and return the new value (the API throttle, the log-in throttle).
 
     On Redis it is one round trip (SET NX with the expiry, then INCR, pipelined), where
     `add` then `incr` would be two. While Redis is down it reads 1 (fail soft: nothing
