@@ -12,6 +12,7 @@ commercial envelope opens (the results selector sets cost aside).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -519,9 +520,8 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         )
         data = scoring_results.results_as_dict(results)
         if "leaves" not in expand:
-            for lot in data["lots"]:
-                for row in (*lot["ranking"], *lot["not_ranked"]):
-                    del row["leaves"]
+            for _lot, row in _result_rows(data):
+                del row["leaves"]
         return Response(data)
 
     @extend_schema(
@@ -541,12 +541,11 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         evaluation = self._evaluation()
         results = scoring_results.evaluation_results(rfp=evaluation.rfp, user=request.user)
         data = scoring_results.results_as_dict(results)
-        for lot in data["lots"]:
-            for row in (*lot["ranking"], *lot["not_ranked"]):
-                if row["proposal_id"] == int(proposal):
-                    return Response(
-                        {"lot_id": lot["lot_id"], "lot_name": lot["lot_name"], "proposal": row}
-                    )
+        for lot, row in _result_rows(data):
+            if row["proposal_id"] == int(proposal):
+                return Response(
+                    {"lot_id": lot["lot_id"], "lot_name": lot["lot_name"], "proposal": row}
+                )
         raise NotFoundError("This proposal is not in the results of this evaluation.")
 
     @extend_schema(
@@ -672,6 +671,13 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
             comment=data.validated_data["comment"],
         )
         return Response(self._awards(evaluation))
+
+
+def _result_rows(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each proposal's row of the results (as a dict), with its lot: ranked or not."""
+    for lot in data["lots"]:
+        for row in (*lot["ranking"], *lot["not_ranked"]):
+            yield lot, row
 
 
 def _expand_param(request: Request) -> set[str]:
