@@ -7,7 +7,10 @@ connection per request as a client without keep-alive does) for a few seconds pe
 endpoint:
 
 - a bare Django JSON view behind the same middleware (benchmarks/bare_urls.py): the floor;
-- `GET /api/v1/me/` with the token (authentication, throttling, one serializer).
+- `GET /api/v1/me/` with the token (authentication, throttling, one serializer);
+- `GET /api/v1/evaluations/{rfp}/results/` of an RFP with 100 scored proposals (built
+  once through the services by benchmarks/bench_results.py's `build`, kept in the
+  database), as a viewer: the stored results (issue 16's goal: 10 % of the bare view).
 
 Prints requests per second and each as a share of the floor's (issue 16's goal: /me/ at
 25 % of the bare view or more).
@@ -70,12 +73,28 @@ def load(port: int, path: str, headers: dict[str, str], seconds: float, clients:
     return sum(done) / (time.perf_counter() - started)
 
 
+def scored_rfp(count: int) -> int:
+    """The benchmark RFP with `count` scored proposals, built once and kept."""
+    from benchmarks.bench_results import build
+    from rfp.models import RFP
+
+    title = f"Benchmark with {count} proposals"
+    existing = RFP.objects.filter(title=title).values_list("pk", flat=True).first()
+    if existing is not None:
+        return int(existing)
+    started = time.perf_counter()
+    rfp = build(count, 5000)
+    print(f"  (built an RFP with {count} proposals in {time.perf_counter() - started:.0f} s)")
+    return int(rfp.pk)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--user", default="pm@northwind.example")
+    parser.add_argument("--proposals", type=int, default=100)
     args = parser.parse_args()
 
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -83,6 +102,7 @@ def main() -> int:
     if not os.environ.get("REDIS_URL"):
         sys.exit("Set REDIS_URL: the throttles and the cache are part of what is measured.")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpo_portal.settings.base")
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "True")  # building the RFP's e-mails
     import django
 
     django.setup()
@@ -91,6 +111,9 @@ def main() -> int:
 
     user = User.objects.get(email=args.user)
     _, key = api_token_create(user=user, name=f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    rfp_id = scored_rfp(args.proposals)
+    viewer = User.objects.get(email="viewer@bench.example")
+    _, viewer_key = api_token_create(user=viewer, name=f"bench {time.strftime('%H:%M:%S')}")
 
     port = free_port()
     env = {
@@ -126,9 +149,15 @@ def main() -> int:
                     sys.exit("gunicorn did not start")
                 time.sleep(0.2)
         token = {"Authorization": f"Token {key}"}
+        viewer_token = {"Authorization": f"Token {viewer_key}"}
         cases = [
             ("bare Django JSON view (floor)", "/bench/bare/", {}),
             ("/api/v1/me/", "/api/v1/me/", token),
+            (
+                f"results API, {args.proposals} proposals",
+                f"/api/v1/evaluations/{rfp_id}/results/",
+                viewer_token,
+            ),
         ]
         for _, path, headers in cases:  # warm up every worker
             load(port, path, headers, 1.0, args.clients)

@@ -219,6 +219,7 @@ def report_context(
     *, rfp: RFP, results: Any, progress: Any, prepared_by: Any = None
 ) -> dict[str, Any]:
     """Everything reports/comparison.html needs."""
+    produced_at = timezone.now()
     lots = {lot.pk: lot for lot in rfp.lots.prefetch_related("service_levels")}
     submitted = proposals_for_evaluation(rfp=rfp)
     sections: list[LotSection] = []
@@ -305,8 +306,10 @@ def report_context(
         "time_zone": zone,
         "draft": not final,
         "provisional": results.provisional,
-        "sign_off": _sign_off(sections, prepared_by, results.generated_at, zone),
-        "generated_at": timezone.localtime(results.generated_at, zoneinfo.ZoneInfo(zone)),
+        # The report's own date (the results may have been computed, and stored, earlier:
+        # they are current, their inputs unchanged since).
+        "sign_off": _sign_off(sections, prepared_by, produced_at, zone),
+        "generated_at": timezone.localtime(produced_at, zoneinfo.ZoneInfo(zone)),
         "report_title": f"Vendor comparison — {rfp.title}",
         "footer_left": f"{rfp.reference} · {rfp.organization}",
         "classification": "Confidential — for management",

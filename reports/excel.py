@@ -83,7 +83,7 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
         ("Buyer", str(rfp.organization)),
         (
             "Generated",
-            timezone.localtime(results.generated_at, zone).strftime("%Y-%m-%d %H:%M %Z"),
+            timezone.localtime(timezone.now(), zone).strftime("%Y-%m-%d %H:%M %Z"),
         ),
         ("Time zone", str(zone)),
         ("Method", results.method_label),

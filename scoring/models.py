@@ -2,10 +2,11 @@
 panel (assignments, conflict-of-interest declarations, 0-10 scores), the
 consensus the procurement manager records, and the award decisions.
 
-The numbers themselves are computed, not stored: `scoring.selectors.
-evaluation_results` recomputes every score from the submitted proposals, the
-evaluators' scores and the weights, with the pure mathematics of
-`scoring.engine`. What is stored is what people decided.
+The numbers themselves are computed from what people decided: `scoring.results.
+evaluation_results` computes every score from the submitted proposals, the
+evaluators' scores and the weights, with the pure mathematics of `scoring.engine`.
+Its output is kept (`StoredResults`) under a key of its inputs' state
+(`ResultsInputs`, counted by the database itself), and recomputed when they change.
 """
 
 from __future__ import annotations
@@ -442,3 +443,52 @@ class AwardDecision(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == AwardStatus.APPROVED
+
+
+class ResultsInputs(models.Model):
+    """How many times what an RFP's results read has been written: kept by database
+    triggers on every input table (`scoring.results.inputs`), in the same transaction
+    as the write, so that no write path (a service, the admin, a bulk `update()`, raw
+    SQL) can change an input without changing this number. A plain id rather than a
+    foreign key: the triggers also count the writes that delete the RFP."""
+
+    rfp_id = models.BigIntegerField(primary_key=True)
+    generation = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "results inputs"
+
+    def __str__(self) -> str:
+        return f"RFP {self.rfp_id}: generation {self.generation}"
+
+
+class StoredResults(models.Model):
+    """An RFP's computed results (every lot, or one), as the page, the API and the
+    reports read them, stored with the key of the inputs they were computed from
+    (see `scoring.results.stored`). Never computed while the proposals are sealed, and
+    computed without any price while the commercial envelope is."""
+
+    ALL_LOTS = 0
+
+    rfp = models.ForeignKey("rfp.RFP", on_delete=models.CASCADE, related_name="+")
+    lot_id = models.BigIntegerField(default=ALL_LOTS)
+    # sha256 of the inputs' generation, the envelopes' state and the code's version.
+    inputs_key = models.CharField(max_length=64)
+    generation = models.BigIntegerField()
+    technical_open = models.BooleanField()
+    commercial_open = models.BooleanField()
+    computed_at = models.DateTimeField()
+    compute_ms = models.PositiveIntegerField()
+    # The EvaluationResults, pickled and signed with the secret key (read only if the
+    # signature matches); and the API's JSON without the per-criterion drill-down.
+    results = models.BinaryField()
+    summary_json = models.BinaryField()
+
+    class Meta:
+        verbose_name_plural = "stored results"
+        constraints = [
+            models.UniqueConstraint(fields=["rfp", "lot_id"], name="one_stored_result_per_lot")
+        ]
+
+    def __str__(self) -> str:
+        return f"Results of RFP {self.rfp_id} (lot {self.lot_id or 'all'})"

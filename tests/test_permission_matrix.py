@@ -997,6 +997,9 @@ def _add_rfp_parts(w: World, name: str, rfp: RFP, proposal: Any, attachment: Any
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 # Writes that any request may cause: the session, a token's last use.
 HOUSEKEEPING_TABLES = {"django_session", "accounts_apitoken"}
+# What reading writes on anyone's behalf: a viewer's read stores the results it computed
+# (scoring.results.stored). Still a problem when a refused request writes it.
+DERIVED_TABLES = {"accounts_auditevent", "scoring_storedresults"}
 
 
 @dataclass
@@ -1143,7 +1146,7 @@ def problems_with(outcome: Outcome, response: Any, door: Door, owners: frozenset
             found.append(f"changed data: {', '.join(sorted(outcome.writes))}")
     if outcome.label == "early" and "proposals_envelopeopening" in outcome.writes:
         found.append("an envelope was opened before the technical evaluation was final")
-    if role == "viewer" and outcome.writes - {"accounts_auditevent"}:
+    if role == "viewer" and outcome.writes - DERIVED_TABLES:
         found.append(f"a viewer changed data: {', '.join(sorted(outcome.writes))}")
     for secret in NEVER_SHOWN[role]:
         if secret in outcome.body:

@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "rfp-close-past-deadline": {"task": "rfp.tasks.close_rfps_past_deadline", "schedule": 60.0},
     "rfp-deadline-reminders": {"task": "rfp.tasks.send_rfp_deadline_reminders", "schedule": 300.0},
+    "scoring-refresh-stale-results": {
+        "task": "scoring.tasks.refresh_stale_results",
+        "schedule": 30.0,
+    },
     "proposals-open-technical-envelopes": {
         "task": "proposals.tasks.open_technical_envelopes",
         "schedule": 60.0,

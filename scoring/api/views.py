@@ -12,10 +12,12 @@ commercial envelope opens (the results selector sets cost aside).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -515,14 +517,18 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
     def results(self, request: Request, rfp: int) -> Response:
         expand = _expand_param(request)
         evaluation = self._evaluation()
+        if "leaves" not in expand:
+            # Stored as JSON: served as it is when the client takes JSON.
+            body = scoring_results.evaluation_results_summary_json(
+                rfp=evaluation.rfp, user=request.user, lot=_lot_param(request)
+            )
+            if request.accepted_renderer.format == "json":
+                return HttpResponse(body, content_type="application/json")
+            return Response(json.loads(body))
         results = scoring_results.evaluation_results(
             rfp=evaluation.rfp, user=request.user, lot=_lot_param(request)
         )
-        data = scoring_results.results_as_dict(results)
-        if "leaves" not in expand:
-            for _lot, row in _result_rows(data):
-                del row["leaves"]
-        return Response(data)
+        return Response(scoring_results.results_as_dict(results))
 
     @extend_schema(
         summary="Results of one proposal, with its whole drill-down",

@@ -2,7 +2,9 @@
 the PDF report and the Excel export show, computed in one place.
 
 - `shape`: the frozen dataclasses returned (and `results_as_dict` for JSON);
-- `compute`: `evaluation_results` (on-scale normalisation, ranking of awardable proposals,
+- `stored`: `evaluation_results`, served from the database while its inputs stand
+  (`inputs`: the tables they are read from, and the triggers that count their writes);
+- `compute`: `computed_results` (on-scale normalisation, ranking of awardable proposals,
   provisional results, sensitivity);
 - `parts`: what stands apart from the per-lot ranking: the criteria tree and an award as
   shown, the what-if weights checked, the charts;
@@ -15,11 +17,7 @@ It reads the criteria tree, the weights and the evaluators' work from
 """
 
 from scoring.results.blockers import technical_evaluation_blockers
-from scoring.results.compute import (
-    EXCLUDED_PREFIX,
-    evaluation_results,
-    evaluation_results_for_rules,
-)
+from scoring.results.compute import EXCLUDED_PREFIX
 from scoring.results.parts import award_view, criterion_nodes, results_charts, what_if_weights
 from scoring.results.recommendation import (
     ABNORMAL_BID_THRESHOLD,
@@ -43,6 +41,12 @@ from scoring.results.shape import (
     ProposalResult,
     SensitivityLine,
     results_as_dict,
+    results_summary_dict,
+)
+from scoring.results.stored import (
+    evaluation_results,
+    evaluation_results_for_rules,
+    evaluation_results_summary_json,
 )
 
 __all__ = [
@@ -68,8 +72,10 @@ __all__ = [
     "criterion_nodes",
     "evaluation_results",
     "evaluation_results_for_rules",
+    "evaluation_results_summary_json",
     "results_as_dict",
     "results_charts",
+    "results_summary_dict",
     "technical_evaluation_blockers",
     "what_if_weights",
     "why_recommended",

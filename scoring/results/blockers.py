@@ -13,7 +13,7 @@ from scoring.models import (
     ConsensusScore,
     Evaluation,
 )
-from scoring.results.compute import evaluation_results_for_rules
+from scoring.results.stored import evaluation_results_for_rules
 from scoring.results.wording import count_phrase
 from scoring.selectors import (
     assignments_of,

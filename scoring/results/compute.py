@@ -1,6 +1,7 @@
-"""`evaluation_results`: the one function that computes every number the results page,
+"""`computed_results`: the one function that computes every number the results page,
 the API and the PDF report show (the per-lot ranking; the parts that stand apart from
-it are in `parts`, the rule for opening the prices in `blockers`).
+it are in `parts`, the rule for opening the prices in `blockers`). Readers go through
+`stored.evaluation_results`, which serves it from the database while its inputs stand.
 
 Proposal content is read only through `proposals.selectors`, which keeps the seal:
 nothing before the technical envelope opens, no prices before the commercial one does.
@@ -28,9 +29,9 @@ from proposals.selectors import (
     SubmittedProposal,
     envelope_state,
     proposals_for_evaluation,
+    rfp_for_proposals,
 )
 from rfp.models import RFP, Lot
-from rfp.selectors import rfp_with_content
 from scoring import automatic, engine
 from scoring.models import (
     SCORE_BANDS,
@@ -70,7 +71,6 @@ from scoring.selectors import (
     excluded_ids,
     global_weights,
     leaves_of,
-    require_results_reader,
     walk,
 )
 from vendors.geography import LocationModel
@@ -104,9 +104,11 @@ class _Loaded:
 
 
 def _load(evaluation: Evaluation, rfp: RFP, *, now: dt.datetime | None = None) -> _Loaded:
-    content_rfp = rfp_with_content(rfp.pk)
-    submitted = proposals_for_evaluation(rfp=rfp, now=now)
-    envelopes = envelope_state(rfp, now=now)
+    # The RFP with exactly what proposals are read against (and only that: every table
+    # read here is an input the stored results' key counts, see `inputs`).
+    content_rfp = rfp_for_proposals(rfp.pk)
+    submitted = proposals_for_evaluation(rfp=content_rfp, now=now)
+    envelopes = envelope_state(content_rfp, now=now)
     criteria = criteria_of(evaluation)
     scores: dict[tuple[int, int, int], list[EvaluatorScoreView]] = defaultdict(list)
     rows = (
@@ -640,11 +642,10 @@ def _name_ids(text: str, names: Mapping[str, str], vendors: Mapping[str, str]) -
     return text
 
 
-def evaluation_results(
+def computed_results(
     *,
     rfp: RFP,
     lot: Lot | int | None = None,
-    user: Any,
     weights: Mapping[Any, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> EvaluationResults:
@@ -659,24 +660,10 @@ def evaluation_results(
     replaces the stored weights of the criteria it names, each level rescaled
     to 100 %, and nothing is saved. `lot` restricts the lots computed.
 
-    For admins, procurement managers and viewers of the RFP's organization
-    (PermissionDeniedError for evaluators, NotFoundError for anyone else);
-    ProposalsSealedError before the proposals open. The number of queries does
-    not depend on the number of proposals.
+    No reader check, and nothing stored: callers go through
+    `scoring.results.stored.evaluation_results`. ProposalsSealedError before the
+    proposals open. The number of queries does not depend on the number of proposals.
     """
-    require_results_reader(user, rfp)
-    return evaluation_results_for_rules(rfp=rfp, lot=lot, weights=weights, now=now)
-
-
-def evaluation_results_for_rules(
-    *,
-    rfp: RFP,
-    lot: Lot | int | None = None,
-    weights: Mapping[Any, Any] | None = None,
-    now: dt.datetime | None = None,
-) -> EvaluationResults:
-    """evaluation_results without the reader check: for rules that ask on nobody's
-    behalf (technical_evaluation_blockers)."""
     evaluation = Evaluation.objects.filter(rfp=rfp).first()
     if evaluation is None:
         raise NotFoundError("This RFP has no evaluation yet.")

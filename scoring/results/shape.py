@@ -333,3 +333,13 @@ def results_as_dict(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     return value
+
+
+def results_summary_dict(results: EvaluationResults) -> dict[str, Any]:
+    """`results_as_dict` without the per-criterion drill-down of each proposal
+    (`leaves`): the results API's default answer (the reports keep the drill-down)."""
+    data: dict[str, Any] = results_as_dict(results)
+    for lot in data["lots"]:
+        for row in (*lot["ranking"], *lot["not_ranked"]):
+            del row["leaves"]
+    return data
