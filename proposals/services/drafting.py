@@ -110,7 +110,9 @@ def proposal_settings_update(
     what was entered for it."""
     with transaction.atomic():
         locked = lock_own_proposal(actor, proposal)
-        check_version(locked.version, version, part="the lots and currency", locked=locked)
+        check_version(
+            locked.version, version, part="the lots and currency", locked=locked, actor=actor
+        )
         rfp = locked.rfp
         errors: dict[str, str] = {}
         if currency is not None:
@@ -169,7 +171,9 @@ def proposal_answers_save(
     files = dict(files or {})
     with transaction.atomic():
         locked = lock_own_proposal(actor, proposal)
-        check_version(locked.answers_version, version, part="the questionnaire", locked=locked)
+        check_version(
+            locked.answers_version, version, part="the questionnaire", locked=locked, actor=actor
+        )
         questions = {q.pk: q for q in Question.objects.filter(section__rfp_id=locked.rfp_id)}
         errors: dict[str, str] = {}
         cleaned: dict[int, Any] = {}
@@ -248,7 +252,7 @@ def proposal_prices_save(
     with transaction.atomic():
         locked = lock_own_proposal(actor, proposal)
         part, rfp_lot = lot_part(locked, lot)
-        check_version(part.pricing_version, version, part="the pricing", locked=locked)
+        check_version(part.pricing_version, version, part="the pricing", locked=locked, actor=actor)
         lines = {line.pk: line for line in rfp_lot.pricing_lines.all()}
         errors: dict[str, str] = {}
         raw_prices = keyed_by_id(prices, "prices", errors)
@@ -316,7 +320,9 @@ def proposal_slas_save(
     with transaction.atomic():
         locked = lock_own_proposal(actor, proposal)
         part, rfp_lot = lot_part(locked, lot)
-        check_version(part.slas_version, version, part="the service levels", locked=locked)
+        check_version(
+            part.slas_version, version, part="the service levels", locked=locked, actor=actor
+        )
         levels = {level.pk: level for level in rfp_lot.service_levels.all()}
         errors: dict[str, str] = {}
         cleaned: dict[int, tuple[bool, Decimal | None, str] | None] = {}
@@ -403,7 +409,9 @@ def proposal_centres_save(
     with transaction.atomic():
         locked = lock_own_proposal(actor, proposal)
         part, _ = lot_part(locked, lot)
-        check_version(part.centres_version, version, part="the delivery centres", locked=locked)
+        check_version(
+            part.centres_version, version, part="the delivery centres", locked=locked, actor=actor
+        )
         own = set(locked.company.delivery_centres.values_list("pk", flat=True))
         errors: dict[str, str] = {}
         cleaned: dict[int, Decimal] = {}
@@ -472,7 +480,9 @@ def proposal_staffing_save(
     with transaction.atomic():
         locked = lock_own_proposal(actor, proposal)
         part, rfp_lot = lot_part(locked, lot)
-        check_version(part.staffing_version, version, part="the staffing plan", locked=locked)
+        check_version(
+            part.staffing_version, version, part="the staffing plan", locked=locked, actor=actor
+        )
         months = selectors.staffing_months(rfp_lot)
         values = list(headcount)
         errors: dict[str, str] = {}

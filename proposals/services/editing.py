@@ -17,9 +17,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils import timezone
-
 from accounts.models import User
+from bpo_portal import concurrency
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.permissions import Capability, require_vendor
 from proposals.models import Proposal, ProposalLot, ProposalStatus
@@ -58,26 +57,18 @@ def lock_own_proposal(actor: User, proposal: Proposal) -> Proposal:
     return locked
 
 
-def check_version(current: int, given: int | str | None, *, part: str, locked: Proposal) -> None:
-    if given in (None, ""):
-        raise ApplicationError.for_fields(
-            {"version": f"Send the version of {part} you edited (optimistic locking)."}
-        )
-    try:
-        given_number = int(given)
-    except (TypeError, ValueError):
-        raise ApplicationError.for_fields({"version": "The version must be a whole number."})
-    if given_number != current:
-        who = ""
-        if locked.updated_by_id and locked.updated_by is not None:
-            when = timezone.localtime(locked.updated_at)
-            who = f" (the last save was by {locked.updated_by} at {when:%H:%M})"
-        raise ConflictError(
-            f"Someone else saved {part} while you were editing it{who}. Your changes have not "
-            "been saved and nothing of theirs was overwritten: your input is still in the "
-            "form. Reload the page to see their version, then make your changes again.",
-            extra={"current_version": current, "your_version": given_number},
-        )
+def check_version(
+    current: int, given: int | str | None, *, part: str, locked: Proposal, actor: User
+) -> None:
+    """The proposal part's version check: bpo_portal.concurrency's one rule."""
+    concurrency.check_version(
+        current=current,
+        given=given,
+        what=part,
+        actor=actor,
+        saved_by=locked.updated_by if locked.updated_by_id else None,
+        saved_at=locked.updated_at,
+    )
 
 
 def touch(locked: Proposal, actor: User) -> None:

@@ -17,6 +17,7 @@ from django.db.models import Max, Model
 from accounts.audit import audit_record
 from accounts.mail import send_templated_email
 from accounts.models import BuyerMembership, User
+from bpo_portal import concurrency
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
 from bpo_portal.web import site_link
@@ -145,18 +146,15 @@ def _close_at_deadline(locked: RFP) -> None:
     )
 
 
-def _check_version(locked: RFP, version: int | None) -> None:
-    if version is None:
-        raise ApplicationError.for_fields(
-            {"version": "Send the RFP's version you edited (optimistic locking)."}
-        )
-    if int(version) != locked.version:
-        who = f" by {locked.updated_by}" if locked.updated_by_id else ""
-        raise ConflictError(
-            f"Someone else saved this RFP{who} while you were editing it. Your changes "
-            "have not been saved: check the current version, then save yours again.",
-            extra={"current_version": locked.version, "your_version": int(version)},
-        )
+def _check_version(locked: RFP, version: int | None, actor: User | None) -> None:
+    concurrency.check_version(
+        current=locked.version,
+        given=version,
+        what="this RFP",
+        actor=actor,
+        saved_by=locked.updated_by if locked.updated_by_id else None,
+        saved_at=locked.updated_at,
+    )
 
 
 def _begin_edit(*, actor: User, rfp: RFP, version: int | None) -> RFP:
@@ -174,7 +172,7 @@ def _begin_edit(*, actor: User, rfp: RFP, version: int | None) -> RFP:
         raise ConflictError(
             f"This RFP is {locked.get_status_display().lower()}: it can no longer be changed."
         )
-    _check_version(locked, version)
+    _check_version(locked, version, actor)
     return locked
 
 

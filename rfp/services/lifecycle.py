@@ -101,7 +101,7 @@ def _transition(
             extra={"status": locked.status},
         )
     if version is not None:
-        _check_version(locked, version)
+        _check_version(locked, version, actor)
     if check is not None:
         check(locked)
     previous = locked.status

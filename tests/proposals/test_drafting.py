@@ -359,8 +359,10 @@ def test_two_colleagues_saving_at_once_no_silent_overwrite(rfp, vendor_a):
             version=opened_version,
             prices={line.pk: "90"},
         )
-    assert "Someone else saved the pricing" in conflict.value.message
-    assert "your input is still in the form" in conflict.value.message
+    # The same person from another tab: told it was their own earlier change.
+    assert "Your own earlier change to the pricing" in conflict.value.message
+    assert "nothing was overwritten" in conflict.value.message
+    assert conflict.value.extra["your_own_change"] is True
     assert conflict.value.extra["current_version"] == opened_version + 1
     assert PriceEntry.objects.get(pricing_line=line).unit_price == Decimal("100")
 

@@ -135,7 +135,8 @@ def test_optimistic_locking_conflict_answers_409(procurement_manager, buyer_admi
         ),
         409,
     )
-    assert "Someone else saved this RFP" in body["message"]
+    assert "saved this RFP at" in body["message"]
+    assert body["extra"]["saved_by"] == str(buyer_admin)
     assert body["extra"]["current_version"] == draft.version + 1
     assert reload(draft).title == "First"
 

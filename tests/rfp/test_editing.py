@@ -168,10 +168,21 @@ def test_two_people_saving_at_once_second_gets_a_conflict(draft, procurement_man
     with pytest.raises(ConflictError) as error:
         services.rfp_update(actor=procurement_manager, rfp=draft, version=opened, title="PM's")
     assert error.value.status_code == 409
-    assert "Someone else saved this RFP" in error.value.message
-    assert "Admin Northwind Health" in error.value.message  # who saved it
+    assert "Admin Northwind Health saved this RFP at " in error.value.message  # who, when
+    assert error.value.extra["your_own_change"] is False
     assert error.value.extra["current_version"] == opened + 1
     assert reload(draft).title == "Admin's title"
+
+
+def test_a_conflict_with_ones_own_earlier_save_says_so(draft, procurement_manager):
+    opened = draft.version  # two tabs on the same version
+    services.rfp_update(actor=procurement_manager, rfp=draft, version=opened, title="Tab one")
+    with pytest.raises(ConflictError) as error:
+        services.rfp_update(actor=procurement_manager, rfp=draft, version=opened, title="Tab two")
+    assert error.value.message.startswith("Your own earlier change to this RFP (saved at ")
+    assert "someone" not in error.value.message.lower()
+    assert error.value.extra["your_own_change"] is True
+    assert reload(draft).title == "Tab one"
 
 
 def test_every_part_write_checks_the_version(draft, procurement_manager):

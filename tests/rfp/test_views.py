@@ -210,7 +210,7 @@ def test_a_conflict_keeps_the_users_input_and_explains(draft, procurement_manage
     )
     html = html_of(response)
     assert response.status_code == 409
-    assert "Someone else saved this RFP" in html
+    assert "saved this RFP at" in html and "while you were editing it" in html
     assert 'value="PM&#x27;s careful title"' in html
     assert f'name="version" value="{stale + 1}"' in html  # a second save goes through
     assert reload(draft).title != "PM's careful title"
