@@ -232,6 +232,28 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
+class IdempotentRequest(models.Model):
+    """A POST to the API sent with an `Idempotency-Key`, and the answer it got: the same
+    key and request within a day get the same answer, never a second effect
+    (accounts.idempotency). `status_code` is None while the first request runs."""
+
+    scope = models.CharField(max_length=80)  # whose key: "token:<hash>" or "user:<id>"
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)  # method, path, query and body
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_request_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.scope})"
+
+
 class AuditEvent(models.Model):
     """Who did what, when: every state change worth answering for."""
 

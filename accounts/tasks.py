@@ -15,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.idempotency import idempotent_requests_delete_old
 from accounts.models import OutgoingEmail
 from bpo_portal.queue import BrokerUnavailable, enqueue_now
 
@@ -67,3 +68,9 @@ def resend_stalled_emails() -> int:
         except BrokerUnavailable:
             break
     return len(ids)
+
+
+@shared_task
+def forget_idempotency_keys() -> int:
+    """Beat, hourly: forget the API's Idempotency-Keys older than a day."""
+    return idempotent_requests_delete_old()

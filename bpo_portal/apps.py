@@ -8,4 +8,12 @@ class BpoPortalConfig(AppConfig):
     def ready(self) -> None:
         # Registers the OpenAPI description of our token authentication. In ready(): it
         # imports DRF and accounts' authentication class, which need the models loaded.
-        from bpo_portal import api  # noqa: PLC0415, F401
+        from django.db import models  # noqa: PLC0415
+        from rest_framework import serializers  # noqa: PLC0415
+
+        from bpo_portal import api  # noqa: PLC0415
+
+        # A ModelSerializer's date-times take a time zone or are refused (AwareDateTimeField).
+        serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = (
+            api.AwareDateTimeField
+        )

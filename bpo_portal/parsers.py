@@ -14,6 +14,8 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from bpo_portal.conditional import refuse_if_match, version_given
+
 NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
 
 
@@ -38,7 +40,19 @@ def _refuse_nul(data: Any) -> Any:
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        return _refuse_nul(super().parse(stream, media_type, parser_context))
+        data = _refuse_nul(super().parse(stream, media_type, parser_context))
+        context = parser_context or {}
+        request = context.get("request")
+        if request is not None and isinstance(data, dict):
+            # `If-Match` is the version an edit is made on (bpo_portal.conditional), where
+            # the view says its `version` is the one its ETag carries.
+            if getattr(context.get("view"), "if_match_is_version", False):
+                version = version_given(request, data.get("version"))
+                if version is not None:
+                    data["version"] = version
+            else:
+                refuse_if_match(request)
+        return data
 
 
 class FormParser(parsers.FormParser):

@@ -6,12 +6,19 @@ reads and rewrites it on each request: at 2,000 an hour that is a pickled list o
 (`bpo_portal.cache.counter_incr`: one Redis round trip). A window is the rate's period
 (a minute, an hour) aligned on the clock; a client may send up to twice the rate across
 a window's edge, which a limit meant to stop abuse, not to meter, can allow.
+
+Every API response a throttle counted says where its caller stands, in the IETF
+draft's headers: `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds
+until the window ends), for the throttle nearest its limit; a 429 adds `Retry-After`.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from bpo_portal.cache import counter_incr
@@ -28,6 +35,7 @@ class WindowRateThrottle(SimpleRateThrottle):
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
         self.count = counter_incr(f"{self.key}:{window}", int(self.duration))
+        _note_standing(request, self.num_requests, self.count, self.window_end - self.now)
         return bool(self.count <= self.num_requests)
 
     def wait(self) -> float:
@@ -41,3 +49,29 @@ class AnonWindowRateThrottle(WindowRateThrottle, AnonRateThrottle):
 
 class UserWindowRateThrottle(WindowRateThrottle, UserRateThrottle):
     """Authenticated requests, per user (DRF's `user` rate)."""
+
+
+def _note_standing(request: Any, limit: int, count: int, reset: float) -> None:
+    """Keep, on the request, the standing of the throttle nearest its limit."""
+    django_request = getattr(request, "_request", request)
+    remaining = max(0, limit - count)
+    current = getattr(django_request, "rate_limit", None)
+    if current is None or remaining < current[1]:
+        django_request.rate_limit = (limit, remaining, max(1, math.ceil(reset)))
+
+
+class RateLimitHeadersMiddleware:
+    """The RateLimit-* headers on the API's responses a throttle counted."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        standing = getattr(request, "rate_limit", None)
+        if standing is not None:
+            limit, remaining, reset = standing
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
+        return response

@@ -773,6 +773,9 @@ class RFPInvitation(models.Model):
     """A vendor asked to respond: a registered company, or an e-mail address
     until that vendor registers."""
 
+    # Not a column: False on an invitation a service returned because it already existed.
+    created_now = True
+
     rfp = models.ForeignKey(RFP, on_delete=models.CASCADE, related_name="invitations")
     company = models.ForeignKey(
         "vendors.VendorCompany",

@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "bpo_portal.middleware.LivenessMiddleware",
     # A NUL character in the address, an over-long query string: 400, before any lookup.
     "bpo_portal.middleware.AddressGuardMiddleware",
+    # ETag and 304 on the API's GETs (bpo_portal/conditional.py).
+    "bpo_portal.conditional.ApiConditionalGetMiddleware",
+    "bpo_portal.throttling.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    # Idempotency-Key on the API's POSTs (accounts/idempotency.py).
+    "accounts.idempotency.IdempotencyMiddleware",
     "bpo_portal.middleware.ApplicationErrorMiddleware",
 ]
 
@@ -235,6 +240,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "resend-stalled-emails": {"task": "bpo_portal.tasks.resend_stalled_emails", "schedule": 300.0},
     "jobs-recover-stalled": {"task": "jobs.tasks.recover_stalled_jobs", "schedule": 60.0},
+    "accounts-forget-idempotency-keys": {
+        "task": "accounts.tasks.forget_idempotency_keys",
+        "schedule": 3600.0,
+    },
     "jobs-delete-old-uploads": {"task": "jobs.tasks.delete_old_uploads", "schedule": 86400.0},
     "vendors-certificate-expiry": {
         "task": "vendors.tasks.process_certificate_expiry",

@@ -18,12 +18,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import NotFoundError, PermissionDeniedError
+from bpo_portal.parsers import FormParser, JSONParser, MultiPartParser
 from bpo_portal.permissions import IsBuyer, IsBuyerOrVendor, IsVendor, buyer_membership
 from bpo_portal.uploads import serve_private_file
 from bpo_portal.web import request_user

@@ -9,6 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bpo_portal.api import AwareDateTimeField
 from rfp import parts
 from rfp.models import (
     RFP,
@@ -427,8 +428,8 @@ class RFPFieldsMixin(serializers.Serializer):
     onsite_staff_wanted = serializers.BooleanField(required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     two_envelopes = serializers.BooleanField(required=False)
-    question_deadline = serializers.DateTimeField(required=False, allow_null=True)
-    submission_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    question_deadline = AwareDateTimeField(required=False, allow_null=True)
+    submission_deadline = AwareDateTimeField(required=False, allow_null=True)
     expected_award_date = serializers.DateField(required=False, allow_null=True)
 
 

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from bpo_portal.api import ScopedViewSet
+from bpo_portal.conditional import version_given
 from bpo_portal.errors import ApplicationError
 from bpo_portal.permissions import (
     Capability,
@@ -91,6 +92,7 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
     permission_classes = [IsBuyerOrVendor]
     filter_backends = [DjangoFilterBackend]
     filterset_class = RFPFilter
+    if_match_is_version = True  # the RFP's ETag carries its version
 
     def visible_queryset(self) -> QuerySet[RFP]:
         if self.action == "list":
@@ -317,7 +319,7 @@ class _RFPChildViewSet(ScopedViewSet):
 
 
 def _version_from(request: Request) -> int | None:
-    raw = request.query_params.get("version") or request.data.get("version")
+    raw = version_given(request, request.query_params.get("version") or request.data.get("version"))
     if raw in (None, ""):
         raise ApplicationError.for_fields({"version": "Send ?version= (the RFP's version)."})
     try:
@@ -333,6 +335,8 @@ class _PartViewSet(
 ):
     """List, read, create, change and remove a part of an RFP. Writes carry the
     RFP's `version`; DELETE takes it as `?version=` (and `?addendum_summary=`)."""
+
+    if_match_is_version = True  # the RFP's version, as its ETag carries
 
     input_serializer: type[s.RFPVersionedInputSerializer]
     parent_field: str | None = None  # "section" or "lot": required on create
@@ -539,7 +543,11 @@ class InvitationViewSet(mixins.ListModelMixin, _RFPChildViewSet):
             company=company,
             email=data.validated_data.get("email") or "",
         )
-        return Response(s.RFPInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        # Inviting again answers with the invitation already there (200), not an error.
+        return Response(
+            s.RFPInvitationSerializer(invitation).data,
+            status=status.HTTP_201_CREATED if invitation.created_now else status.HTTP_200_OK,
+        )
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.rfp_invitation_delete(actor=request_user(request), invitation=self.get_object())

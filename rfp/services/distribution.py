@@ -83,8 +83,11 @@ def _invite_company(
         raise ApplicationError.for_fields(
             {field: f"{company.display_name} is blocked in your vendor list and cannot be invited."}
         )
-    if RFPInvitation.objects.filter(rfp=rfp, company=company).exists():
-        raise ApplicationError.for_fields({field: f"{company.display_name} is already invited."})
+    existing = RFPInvitation.objects.filter(rfp=rfp, company=company).first()
+    if existing is not None:  # inviting twice is asking for what is already there
+        existing.company = company
+        existing.created_now = False
+        return existing
     invitation = RFPInvitation.objects.create(rfp=rfp, company=company, invited_by=actor)
     invitation.company = company
     if rfp.status == RFPStatus.PUBLISHED:
@@ -109,7 +112,8 @@ def rfp_invitation_create(
     """Invite a registered vendor, or an e-mail address. An address of a registered
     vendor's user invites that company; any other address gets an invitation to
     register and is attached to the RFP when it does. Before publication the
-    invitation waits; it is e-mailed when the RFP is published."""
+    invitation waits; it is e-mailed when the RFP is published. Inviting again returns
+    the existing invitation (`created_now` False) and sends nothing."""
     email = (email or "").strip().lower()
     if (company is None) == (not email):
         raise ApplicationError.for_fields(
@@ -134,8 +138,10 @@ def rfp_invitation_create(
                 raise ApplicationError.for_fields(
                     {"email": "This address belongs to a buyer, not to a vendor."}
                 )
-        if RFPInvitation.objects.filter(rfp=locked, email__iexact=email).exists():
-            raise ApplicationError.for_fields({"email": "This address is already invited."})
+        already = RFPInvitation.objects.filter(rfp=locked, email__iexact=email).first()
+        if already is not None:
+            already.created_now = False
+            return already
         invitation = RFPInvitation.objects.create(rfp=locked, email=email, invited_by=actor)
         if locked.status == RFPStatus.PUBLISHED:
             _send_invitation(invitation, rfp=locked, now=timezone.now())

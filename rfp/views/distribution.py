@@ -68,10 +68,17 @@ def rfp_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _invited_message(rfp: RFP, invitations: list[RFPInvitation]) -> str:
-    names = ", ".join(i.invitee_name for i in invitations)
-    if rfp.status == RFPStatus.PUBLISHED:
-        return f"Invited: {names}. They have been e-mailed."
-    return f"Invited: {names}. They will be e-mailed when the RFP is published."
+    new = ", ".join(i.invitee_name for i in invitations if i.created_now)
+    old = ", ".join(i.invitee_name for i in invitations if not i.created_now)
+    already = f"Already invited (nothing sent again): {old}." if old else ""
+    if not new:
+        return already
+    sent = (
+        "They have been e-mailed."
+        if rfp.status == RFPStatus.PUBLISHED
+        else "They will be e-mailed when the RFP is published."
+    )
+    return " ".join(part for part in (f"Invited: {new}. {sent}", already) if part)
 
 
 @login_required

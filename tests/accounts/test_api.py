@@ -158,9 +158,15 @@ def test_throttling_answers_429_in_the_error_shape(buyer_admin, three_a_minute):
     start = dt.datetime(2026, 12, 4, 9, 0, 10, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False) as clock:
         client = api_as(buyer_admin)
-        for _ in range(3):
-            assert client.get("/api/v1/me/").status_code == 200
+        for sent in range(1, 4):
+            answered = client.get("/api/v1/me/")
+            assert answered.status_code == 200
+            # Where the caller stands, on every counted response (IETF RateLimit headers).
+            assert answered["RateLimit-Limit"] == "3"
+            assert answered["RateLimit-Remaining"] == str(3 - sent)
+            assert answered["RateLimit-Reset"] == "50"
         refused = client.get("/api/v1/me/")
+        assert refused["RateLimit-Remaining"] == "0"
         body = assert_error_shape(refused, 429)
         assert "Too many requests" in body["message"]
         # The window ends at 9:01:00; the client is told so.

@@ -19,6 +19,7 @@ from tests.rfp.conftest import (
     publish,
     reload,
 )
+from vendors.models import QualificationStatus, VendorQualification
 from vendors.services import qualification_update, vendor_company_create
 
 pytestmark = pytest.mark.django_db
@@ -64,11 +65,14 @@ def test_open_to_qualified_rfps_reach_qualified_vendors_only(
 def test_invite_from_the_directory_before_and_after_publication(
     draft, procurement_manager, buyer_admin, vendor_a, vendor_b
 ):
-    assert RFPInvitation.objects.get(rfp=draft).sent_at is None
-    with pytest.raises(ApplicationError, match="already invited"):
-        services.rfp_invitation_create(
-            actor=procurement_manager, rfp=draft, company=company_of(vendor_a)
-        )
+    first = RFPInvitation.objects.get(rfp=draft)
+    assert first.sent_at is None
+    # Inviting again is answered with the invitation already there: no second one.
+    again = services.rfp_invitation_create(
+        actor=procurement_manager, rfp=draft, company=company_of(vendor_a)
+    )
+    assert again.pk == first.pk and not again.created_now
+    assert RFPInvitation.objects.filter(rfp=draft).count() == 1
     rfp = publish(draft, buyer_admin)
     before = len(emails_to(vendor_b.email))
     invitation = services.rfp_invitation_create(
@@ -98,13 +102,24 @@ def test_the_picker_offers_qualified_vendors_by_default(draft, buyer_admin, vend
 def test_inviting_several_is_all_or_nothing(
     draft, procurement_manager, buyer_admin, vendor_a, vendor_b
 ):
-    with pytest.raises(ApplicationError):
+    blocked = make_vendor("owner@blocked.example", "Blocked Contact Ltd", "PH")
+    VendorQualification.objects.create(
+        organization=draft.organization,
+        company=company_of(blocked),
+        status=QualificationStatus.BLOCKED,
+    )
+    with pytest.raises(ApplicationError, match="blocked"):
         services.rfp_invitations_create(
             actor=procurement_manager,
             rfp=draft,
-            companies=[company_of(vendor_b), company_of(vendor_a)],
+            companies=[company_of(vendor_b), company_of(blocked)],
         )
     assert not RFPInvitation.objects.filter(rfp=draft, company=company_of(vendor_b)).exists()
+    # vendor_a was invited already: asked again with vendor_b, both are there, once.
+    services.rfp_invitations_create(
+        actor=procurement_manager, rfp=draft, companies=[company_of(vendor_b), company_of(vendor_a)]
+    )
+    assert RFPInvitation.objects.filter(rfp=draft).count() == 2
 
 
 def test_invite_by_email_unregistered_vendor_is_attached_when_it_registers(

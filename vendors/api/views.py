@@ -11,13 +11,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import NotFoundError
 from bpo_portal.pagination import PageNumberPagination
+from bpo_portal.parsers import FormParser, JSONParser, MultiPartParser
 from bpo_portal.permissions import (
     Capability,
     IsBuyer,
