@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 
 from accounts.models import AuditEvent
+from accounts.webhooks import EVENTS, event_emit
 
 
 def audit_record(
@@ -22,7 +23,7 @@ def audit_record(
     organization: Any = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         buyer_organization=organization,
         action=action,
@@ -31,3 +32,8 @@ def audit_record(
         summary=summary[:300],
         data=data or {},
     )
+    if organization is not None and action in EVENTS:
+        # What the organization's systems subscribed to hear (accounts.webhooks), in
+        # the same transaction as the change.
+        event_emit(organization=organization, action=action, obj=obj, summary=event.summary)
+    return event

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 
-from accounts.models import BuyerOrganization, BuyerRole, User
+from accounts.models import BuyerOrganization, BuyerRole, User, WebhookEvent
 
 
 class SignupForm(forms.Form):
@@ -105,3 +105,18 @@ class InvitationSignupForm(forms.Form):
         ):
             self.add_error("password2", "The two passwords do not match.")
         return data
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label="Endpoint URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text="An https:// address of your system that accepts POST requests.",
+    )
+    description = forms.CharField(max_length=200, required=False)
+    events = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What to tell it.",
+    )

@@ -300,3 +300,79 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class WebhookEvent(models.TextChoices):
+    """What a buyer organization's systems can be told (accounts.webhooks)."""
+
+    RFP_PUBLISHED = "rfp.published", "RFP published"
+    RFP_AMENDED = "rfp.amended", "RFP amended (an addendum)"
+    RFP_CLOSED = "rfp.closed", "RFP closed at its deadline"
+    RFP_CANCELLED = "rfp.cancelled", "RFP cancelled"
+    PROPOSAL_SUBMITTED = "proposal.submitted", "Proposal submitted"
+    PROPOSAL_WITHDRAWN = "proposal.withdrawn", "Proposal withdrawn"
+    ENVELOPE_OPENED = "envelope.opened", "Envelope opened (technical or commercial)"
+    EVALUATION_FINALISED = "evaluation.finalised", "Technical evaluation finalised"
+    REPORT_READY = "report.ready", "Report ready"
+    AWARD_PROPOSED = "award.proposed", "Award proposed"
+    AWARD_APPROVED = "award.approved", "Award approved"
+    AWARD_RETURNED = "award.returned", "Award returned"
+
+
+class WebhookSubscription(models.Model):
+    """A buyer organization's endpoint for events, with the secret its deliveries are
+    signed with. Disabled automatically after a day of failures."""
+
+    organization = models.ForeignKey(
+        BuyerOrganization, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField("endpoint URL", max_length=500)
+    events = models.JSONField(default=list)  # WebhookEvent values
+    secret = models.CharField(max_length=64)
+    description = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: written with the change that caused it (an
+    outbox row), sent by the worker, retried with exponential back-off for a day."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (gave up)"
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.UUIDField(db_index=True)
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id} ({self.status})"

@@ -74,3 +74,19 @@ def resend_stalled_emails() -> int:
 def forget_idempotency_keys() -> int:
     """Beat, hourly: forget the API's Idempotency-Keys older than a day."""
     return idempotent_requests_delete_old()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at a webhook delivery (accounts.webhooks): safe to run twice."""
+    from accounts.webhooks import delivery_attempt  # noqa: PLC0415 - it queues this task
+
+    return delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task
+def resend_due_webhooks() -> int:
+    """Beat, every minute: queue the webhook deliveries that are due and were not sent."""
+    from accounts.webhooks import deliveries_resend_due  # noqa: PLC0415 - it queues tasks
+
+    return deliveries_resend_due()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_webhooks
 
 urlpatterns = [
     path("organization/members/", views.organization_members, name="organization_members"),
@@ -18,6 +18,18 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("organization/settings/", views.organization_settings, name="organization_settings"),
+    path("organization/webhooks/", views_webhooks.webhook_list, name="webhook_list"),
+    path("organization/webhooks/<int:pk>/", views_webhooks.webhook_detail, name="webhook_detail"),
+    path(
+        "organization/webhooks/<int:pk>/<str:action>/",
+        views_webhooks.webhook_action,
+        name="webhook_action",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/deliveries/<int:delivery_pk>/redeliver/",
+        views_webhooks.webhook_redeliver,
+        name="webhook_redeliver",
+    ),
     path("organization/audit/", views.audit_log, name="audit_log"),
     path("organization/audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),

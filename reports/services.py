@@ -98,8 +98,17 @@ def report_record_download(*, actor: User, report: Report) -> None:
     )
 
 
-def report_ready_email(*, report: Report) -> None:
-
+def report_ready_notify(*, report: Report) -> None:
+    """The report is built: recorded (the organization's webhooks hear of it) and the
+    person who asked for it e-mailed."""
+    audit_record(
+        actor=report.created_by,
+        action="report.ready",
+        obj=report,
+        organization=report.rfp.organization,
+        summary=f"The {report.get_kind_display().lower()} of {report.rfp.reference} is ready",
+        data={"report_id": report.pk},
+    )
     if report.created_by is None:
         return
     send_templated_email(

@@ -11,7 +11,7 @@ from jobs.models import Job
 from jobs.registry import Progress, job_handler
 from jobs.services import job_attach_file
 from reports.models import Report
-from reports.services import build_report_file, report_ready_email, report_record_download
+from reports.services import build_report_file, report_ready_notify, report_record_download
 
 
 def _report_page(job: Job) -> str | None:
@@ -35,7 +35,7 @@ def _build(job: Job, progress: Progress) -> dict[str, Any]:
     content, filename, content_type = build_report_file(report=report, progress=progress)
     progress(95, "Saving the file")
     job_attach_file(job=job, content=content, filename=filename, content_type=content_type)
-    report_ready_email(report=report)
+    report_ready_notify(report=report)
     size_kb = max(1, len(content) // 1024)
     return {"summary": f"{filename} is ready ({size_kb} KB).", "filename": filename}
 

@@ -35,6 +35,7 @@ import os
 import re
 import sys
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,7 +51,7 @@ from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from accounts.models import BuyerRole, User
+from accounts.models import BuyerRole, User, WebhookDelivery, WebhookSubscription
 from accounts.services import api_token_create, buyer_organization_update, invitation_create
 from bpo_portal import health
 from jobs.models import JobState
@@ -232,6 +233,10 @@ ROUTES: dict[str, Route] = {
     "invitation_revoke": on(BUY, v(pk=Ref("org.invitation"))),
     "organization_settings": on(BUY),
     "audit_log": on(BUY),
+    "webhook_list": on(BUY),
+    "webhook_detail": on(BUY, v(pk=Ref("org.webhook"))),
+    "webhook_action": on(BUY, v(pk=Ref("org.webhook"), action="off")),
+    "webhook_redeliver": on(BUY, v(pk=Ref("org.webhook"), delivery_pk=Ref("org.webhook_delivery"))),
     "audit_log_export": on(BUY),
     "invitation_accept": on(PUB, v(token=Ref("org.invitation_token"))),
     "profile": on(ANY),
@@ -413,6 +418,12 @@ ROUTES: dict[str, Route] = {
     "api-member-detail": on(BUY, v("viewer's", pk=Ref("org.viewer_membership"))),
     "api-invitation-list": on(BUY),
     "api-invitation-detail": on(BUY, v(pk=Ref("org.invitation"))),
+    "api-webhook-list": on(BUY),
+    "api-webhook-detail": on(BUY, v(pk=Ref("org.webhook"))),
+    "api-webhook-deliveries": on(BUY, v(pk=Ref("org.webhook"))),
+    "api-webhook-redeliver": on(
+        BUY, v(pk=Ref("org.webhook"), delivery=Ref("org.webhook_delivery"))
+    ),
     # --- API: RFPs
     "api-rfp-list": on(BW),
     "api-rfp-detail": each_rfp(BW, lambda r: {"pk": r.rfp}, ("sealed", "opened", "other")),
@@ -850,6 +861,25 @@ def build_world(roles: dict[str, User], capture_on_commit: Any) -> World:
     w.add("org.viewer_membership", roles["viewer"].buyer_membership, "org")
     token, _ = api_token_create(user=admin_user, name="Matrix: the admin's own token")
     w.add("admin.token", token, "org")
+    # A webhook (listening to nothing the world does) and one delivery in its log.
+    webhook = WebhookSubscription.objects.create(
+        organization=org,
+        url="https://hooks.buyer.example/bpo",
+        events=["award.returned"],
+        secret="whsec_matrix",
+    )
+    w.add("org.webhook", webhook, "org")
+    w.add(
+        "org.webhook_delivery",
+        WebhookDelivery.objects.create(
+            subscription=webhook,
+            event_id=uuid.uuid4(),
+            event="award.returned",
+            payload={"type": "award.returned"},
+            status=WebhookDelivery.Status.DELIVERED,
+        ),
+        "org",
+    )
 
     # The SEALED RFP: invite-only (vendor A), a document, an addendum, a question from
     # vendor A, vendor A's proposal submitted; the deadline is 14 days ahead.

@@ -9,6 +9,8 @@ from accounts.models import (
     BuyerMembership,
     BuyerRole,
     Invitation,
+    WebhookDelivery,
+    WebhookEvent,
 )
 
 
@@ -85,3 +87,50 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
     def get_key(self, obj: Any) -> str:
         return str(self.context["key"])
+
+
+class WebhookSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.URLField(max_length=500)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False
+    )
+    is_active = serializers.BooleanField(required=False)
+    disabled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    disabled_reason = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="Signs every delivery (BPO-Signature). Shown only in this answer.",
+    )
+
+
+class WebhookUpdateSerializer(serializers.Serializer[Any]):
+    url = serializers.URLField(max_length=500, required=False)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        allow_empty=False,
+        required=False,
+    )
+    is_active = serializers.BooleanField(required=False)
+
+
+class WebhookDeliverySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    event_id = serializers.UUIDField()
+    event = serializers.CharField()
+    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices)
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField()
+    last_attempt_at = serializers.DateTimeField(allow_null=True)
+    next_attempt_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    payload = serializers.JSONField()

@@ -7,6 +7,7 @@ router = SimpleRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="api-token")
 router.register("organization/members", views.MembershipViewSet, basename="api-member")
 router.register("organization/invitations", views.InvitationViewSet, basename="api-invitation")
+router.register("organization/webhooks", views.WebhookViewSet, basename="api-webhook")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),

@@ -7,11 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import selectors, services, webhooks
 from accounts.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
@@ -21,8 +23,18 @@ from accounts.api.serializers import (
     MembershipSerializer,
     MeSerializer,
     RoleInputSerializer,
+    WebhookCreatedSerializer,
+    WebhookDeliverySerializer,
+    WebhookSerializer,
+    WebhookUpdateSerializer,
 )
-from accounts.models import ApiToken, BuyerMembership, Invitation
+from accounts.models import (
+    ApiToken,
+    BuyerMembership,
+    Invitation,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.permissions import (
     Capability,
@@ -140,3 +152,81 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, ScopedV
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.invitation_revoke(actor=request.user, invitation=self.get_object())  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ScopedViewSet,
+):
+    """Your organization's webhooks (admins): where events are sent, and the log of each
+    delivery. See accounts/webhooks.py for the events, the signature and the retries."""
+
+    serializer_class = WebhookSerializer
+    permission_classes = [IsBuyer]
+    model = WebhookSubscription
+
+    def visible_queryset(self) -> QuerySet[WebhookSubscription]:
+        membership = require_buyer(self.request.user, Capability.MANAGE_SETTINGS)
+        return WebhookSubscription.objects.filter(organization_id=membership.organization_id)
+
+    @extend_schema(
+        summary="Add a webhook",
+        request=WebhookSerializer,
+        responses={201: WebhookCreatedSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = WebhookSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        subscription = webhooks.webhook_create(
+            actor=request.user,  # type: ignore[arg-type]
+            url=values["url"],
+            events=values["events"],
+            description=values.get("description", ""),
+        )
+        return Response(WebhookCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a webhook (switch it back on with is_active)",
+        request=WebhookUpdateSerializer,
+        responses=WebhookSerializer,
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = WebhookUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = webhooks.webhook_update(
+            actor=request.user,  # type: ignore[arg-type]
+            subscription=self.get_object(),
+            **data.validated_data,
+        )
+        return Response(WebhookSerializer(subscription).data)
+
+    @extend_schema(summary="Remove a webhook", responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        webhooks.webhook_delete(actor=request.user, subscription=self.get_object())  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="A webhook's deliveries, newest first",
+        responses=WebhookDeliverySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str) -> Response:
+        page = self.paginate_queryset(self.get_object().deliveries.all())  # type: ignore[arg-type]
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Send a delivery's event again (a new delivery)",
+        request=None,
+        responses={202: WebhookDeliverySerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"deliveries/(?P<delivery>[0-9]+)/redeliver",
+    )
+    def redeliver(self, request: Request, pk: str, delivery: str) -> Response:
+        found = get_object_or_404(WebhookDelivery, pk=int(delivery), subscription=self.get_object())
+        again = webhooks.delivery_redeliver(actor=request.user, delivery=found)  # type: ignore[arg-type]
+        return Response(WebhookDeliverySerializer(again).data, status=status.HTTP_202_ACCEPTED)

@@ -235,6 +235,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Webhooks go to public https addresses only. For trying them against a receiver on
+# this machine (and in the tests), WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=true also allows
+# http and private addresses such as 127.0.0.1 (accounts/webhooks.py).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -243,6 +247,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "accounts-forget-idempotency-keys": {
         "task": "accounts.tasks.forget_idempotency_keys",
         "schedule": 3600.0,
+    },
+    "accounts-resend-due-webhooks": {
+        "task": "accounts.tasks.resend_due_webhooks",
+        "schedule": 60.0,
     },
     "jobs-delete-old-uploads": {"task": "jobs.tasks.delete_old_uploads", "schedule": 86400.0},
     "vendors-certificate-expiry": {
