@@ -3,14 +3,11 @@ schema generator that never runs a real query."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 
 
 class ScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
@@ -46,24 +43,3 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
             "name": "Authorization",
             "description": "A personal API token from your profile page: `Token bpo_…`.",
         }
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """A date and time the API accepts only with its time zone (an offset or `Z`): a
-    deadline sent as "2026-12-31T17:00:00" is refused, never silently read as UTC.
-    Every writable date-time of the API is one (ModelSerializers map to it too, see
-    BpoPortalConfig.ready)."""
-
-    default_error_messages = {
-        "naive": "Give the time zone with the date and time: an offset such as "
-        '"2026-12-31T17:00:00+01:00", or "Z" for UTC ("2026-12-31T16:00:00Z").',
-    }
-
-    def to_internal_value(self, value: Any) -> Any:
-        if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
-            if parsed is not None and timezone.is_naive(parsed):
-                self.fail("naive")
-        elif isinstance(value, dt.datetime) and timezone.is_naive(value):
-            self.fail("naive")
-        return super().to_internal_value(value)

@@ -11,9 +11,9 @@ class BpoPortalConfig(AppConfig):
         from django.db import models  # noqa: PLC0415
         from rest_framework import serializers  # noqa: PLC0415
 
-        from bpo_portal import api  # noqa: PLC0415
+        from bpo_portal import api, api_fields  # noqa: PLC0415, F401
 
         # A ModelSerializer's date-times take a time zone or are refused (AwareDateTimeField).
         serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = (
-            api.AwareDateTimeField
+            api_fields.AwareDateTimeField
         )

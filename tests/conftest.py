@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import uuid
 from typing import Any
 
 import pytest
@@ -346,7 +347,7 @@ def api_as(user: User | None) -> APIClient:
 def token_client(user: User) -> APIClient:
     """A client that authenticates like an integration: a personal API token."""
     token, key = api_token_create(
-        user=user, name=f"test-{APIClient.__name__}-{user.pk}-{id(object())}"
+        user=user, name=f"test-{APIClient.__name__}-{user.pk}-{uuid.uuid4().hex[:12]}"
     )
     # In use already, as an integration's token is: "last used" is written at most once
     # a minute, so a request's queries are counted without that write.

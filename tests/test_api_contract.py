@@ -32,7 +32,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from accounts.models import ApiToken, BuyerMembership, Invitation, User
+from accounts.models import (
+    ApiToken,
+    BuyerMembership,
+    Invitation,
+    User,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from accounts.services import api_token_create
 from jobs.models import Job
 from proposals.models import Proposal, ProposalAttachment
@@ -262,6 +269,8 @@ def _demo_ids() -> dict[str, list[Any]]:
         "jobs": ids(Job.objects.all()),
         "tokens": ids(ApiToken.objects.all()),
         "members": ids(BuyerMembership.objects.all()),
+        "webhooks": ids(WebhookSubscription.objects.all()),
+        "deliveries": ids(WebhookDelivery.objects.all()),
     }
 
 

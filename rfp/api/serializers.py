@@ -9,7 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bpo_portal.api import AwareDateTimeField
+from bpo_portal.api_fields import AwareDateTimeField
 from rfp import parts
 from rfp.models import (
     RFP,
@@ -331,6 +331,7 @@ class RFPBuyerListSerializer(serializers.ModelSerializer):
             "invitation_count",
             "unanswered_count",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from bpo_portal.api import ScopedViewSet
+from bpo_portal.api_fields import UpdatedAfterFilter
 from bpo_portal.conditional import version_given
 from bpo_portal.errors import ApplicationError
 from bpo_portal.permissions import (
@@ -90,7 +91,7 @@ def _buyer_detail(rfp: RFP) -> dict[str, Any]:
 class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = RFP
     permission_classes = [IsBuyerOrVendor]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedAfterFilter]
     filterset_class = RFPFilter
     if_match_is_version = True  # the RFP's ETag carries its version
 
@@ -107,6 +108,14 @@ class RFPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         if self.request.method not in SAFE_METHODS:
             return [IsBuyer()]
         return super().get_permissions()
+
+    @property
+    def updated_field(self) -> str | None:
+        """Buyers sync on `updated_at`; vendors not (it moves with the buyer's internal
+        edits, the budget say, which a vendor must not even see happen)."""
+        if getattr(self, "swagger_fake_view", False):
+            return "updated_at"
+        return None if _is_vendor(self.request) else "updated_at"
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         vendor = _is_vendor(self.request)
@@ -289,7 +298,7 @@ class RFPTemplateViewSet(mixins.ListModelMixin, ScopedViewSet):
     model = RFP
     permission_classes = [IsBuyer]
     serializer_class = s.RFPTemplateSerializer
-    filter_backends: list[Any] = []
+    filter_backends: list[Any] = [UpdatedAfterFilter]
 
     def visible_queryset(self) -> QuerySet[RFP]:
         return selectors.templates_available_to(self.request.user)
@@ -301,7 +310,7 @@ class RFPTemplateViewSet(mixins.ListModelMixin, ScopedViewSet):
 class _RFPChildViewSet(ScopedViewSet):
     """Rows that belong to one RFP (`rfp_pk` in the URL) the user can see."""
 
-    filter_backends: list[Any] = []
+    filter_backends: list[Any] = [UpdatedAfterFilter]  # refuses it: no time of change
 
     def rfp(self) -> RFP:
         if not hasattr(self, "_rfp_cache"):

@@ -162,6 +162,7 @@ class EvaluationSummarySchema(serializers.Serializer[Any]):
     show_subcriteria_to_vendors = serializers.BooleanField()
     set_after_publication = serializers.BooleanField()
     scoring_started_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(help_text="Its settings' last change.")
 
 
 class AHPSchema(serializers.Serializer[Any]):

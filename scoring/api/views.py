@@ -71,6 +71,7 @@ def _summary(evaluation: Evaluation) -> dict[str, Any]:
         "scoring_started_at": evaluation.scoring_started_at.isoformat()
         if evaluation.scoring_started_at
         else None,
+        "updated_at": evaluation.updated_at.isoformat(),
     }
 
 
@@ -125,8 +126,9 @@ class EvaluationViewSet(mixins.ListModelMixin, ScopedViewSet):
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        rows = [_summary(e) for e in (page if page is not None else self.get_queryset())]
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = [_summary(e) for e in (page if page is not None else queryset)]
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
     def _evaluation(self) -> Evaluation:

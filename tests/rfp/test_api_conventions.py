@@ -17,7 +17,7 @@ from accounts.models import IdempotentRequest
 from accounts.services import api_token_create
 from rfp.models import RFP, Lot, RFPInvitation
 from tests.conftest import api_as, make_vendor, token_client
-from tests.rfp.conftest import company_of, reload
+from tests.rfp.conftest import company_of, make_ready_rfp, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +295,28 @@ def test_retries_and_conditional_requests_against_a_live_server(
     )
     assert status == 409 and "Your own earlier change" in json.loads(body)["message"]
     assert reload(draft).title == "Live"
+
+
+# --- Syncing: updated_after --------------------------------------------------------------------
+
+
+def test_lists_take_updated_after_to_sync_only_what_changed(procurement_manager, draft):
+    api = api_as(procurement_manager)
+    other = make_ready_rfp(procurement_manager, invite=())
+    listed = api.get("/api/v1/rfps/").json()["results"]
+    assert {row["id"] for row in listed} >= {draft.pk, other.pk}
+    mark = max(row["updated_at"] for row in listed)
+    assert api.get("/api/v1/rfps/", {"updated_after": mark}).json()["results"] == []
+    api.patch(
+        f"/api/v1/rfps/{draft.pk}/", {"version": draft.version, "title": "Changed"}, format="json"
+    )
+    changed = api.get("/api/v1/rfps/", {"updated_after": mark}).json()["results"]
+    assert [row["id"] for row in changed] == [draft.pk]
+    body = error_of(api.get("/api/v1/rfps/", {"updated_after": "2026-12-05T09:00:00"}), 400)
+    assert "time zone" in body["extra"]["fields"]["updated_after"][0]
+    # A list whose rows keep no time of change says so rather than ignoring the filter.
+    body = error_of(
+        api.get(f"/api/v1/rfps/{draft.pk}/lots/", {"updated_after": mark}),
+        400,
+    )
+    assert "cannot be filtered" in body["extra"]["fields"]["updated_after"][0]

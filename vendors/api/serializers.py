@@ -228,6 +228,7 @@ class VendorListSerializer(serializers.ModelSerializer):
             "countries",
             "location_models",
             "qualification_status",
+            "updated_at",
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

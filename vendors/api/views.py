@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bpo_portal.api import ScopedViewSet
+from bpo_portal.api_fields import UpdatedAfterFilter
 from bpo_portal.errors import NotFoundError
 from bpo_portal.pagination import PageNumberPagination
 from bpo_portal.parsers import FormParser, JSONParser, MultiPartParser
@@ -93,7 +94,7 @@ class VendorViewSet(
 
     model = VendorCompany
     permission_classes = [IsBuyerOrVendor]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedAfterFilter]
     filterset_class = VendorFilter
     pagination_class = VendorPagination
     http_method_names = ["get", "patch", "put", "head", "options"]
