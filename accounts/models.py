@@ -306,13 +306,13 @@ class WebhookEvent(models.TextChoices):
     """What a buyer organization's systems can be told (accounts.webhooks)."""
 
     RFP_PUBLISHED = "rfp.published", "RFP published"
-    RFP_AMENDED = "rfp.amended", "RFP amended (an addendum)"
-    RFP_CLOSED = "rfp.closed", "RFP closed at its deadline"
+    RFP_AMENDED = "rfp.amended", "RFP amended"
+    RFP_CLOSED = "rfp.closed", "RFP closed"
     RFP_CANCELLED = "rfp.cancelled", "RFP cancelled"
     PROPOSAL_SUBMITTED = "proposal.submitted", "Proposal submitted"
     PROPOSAL_WITHDRAWN = "proposal.withdrawn", "Proposal withdrawn"
-    ENVELOPE_OPENED = "envelope.opened", "Envelope opened (technical or commercial)"
-    EVALUATION_FINALISED = "evaluation.finalised", "Technical evaluation finalised"
+    ENVELOPE_OPENED = "envelope.opened", "Envelope opened"
+    EVALUATION_FINALISED = "evaluation.finalised", "Evaluation finalised"
     REPORT_READY = "report.ready", "Report ready"
     AWARD_PROPOSED = "award.proposed", "Award proposed"
     AWARD_APPROVED = "award.approved", "Award approved"
@@ -344,6 +344,11 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def event_labels(self) -> list[str]:
+        labels = dict(WebhookEvent.choices)
+        return [labels.get(event, event) for event in self.events]
 
 
 class WebhookDelivery(models.Model):

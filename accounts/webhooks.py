@@ -413,7 +413,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
             delivery.last_error = ""
             delivery.save()
             return "delivered"
-        delivery.last_error = error or f"The endpoint answered {status_code}."
+        delivery.last_error = error  # empty when the endpoint answered (its status is kept)
         next_at = delivery.last_attempt_at + _next_wait(delivery.attempts)
         if next_at > delivery.created_at + KEEP_TRYING_FOR:
             delivery.status = WebhookDelivery.Status.FAILED
@@ -431,9 +431,10 @@ def _disable(subscription: WebhookSubscription, delivery: WebhookDelivery) -> No
         return
     subscription.is_active = False
     subscription.disabled_at = timezone.now()
+    last = delivery.last_error or f"the endpoint answered HTTP {delivery.last_status_code}"
     subscription.disabled_reason = (
         f"Every delivery attempt for {KEEP_TRYING_FOR.total_seconds() / 3600:.0f} hours failed "
-        f"(last: {delivery.last_error})"
+        f"(last: {last})"
     )[:300]
     subscription.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
     admins = list(
