@@ -412,11 +412,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
     # DRF's parsers, refusing text with a NUL character (PostgreSQL cannot hold one).
-    "DEFAULT_PARSER_CLASSES": [
-        "bpo_portal.parsers.JSONParser",
-        "bpo_portal.parsers.FormParser",
-        "bpo_portal.parsers.MultiPartParser",
-    ],
+    # Request bodies are JSON; the endpoints that take a file say multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["bpo_portal.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.errors import NotFoundError, PermissionDeniedError
-from bpo_portal.parsers import FormParser, JSONParser, MultiPartParser
+from bpo_portal.parsers import MultiPartParser
 from bpo_portal.permissions import IsBuyer, IsBuyerOrVendor, IsVendor, buyer_membership
 from bpo_portal.uploads import serve_private_file
 from bpo_portal.web import request_user
@@ -74,7 +74,6 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     permission_classes = [IsBuyerOrVendor]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProposalFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = s.ProposalSerializer
 
     def visible_queryset(self) -> QuerySet[Proposal]:
@@ -314,7 +313,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.ProposalDetailSerializer},
     )
-    @action(detail=True, methods=["post"], url_path="attachments")
+    @action(detail=True, methods=["post"], url_path="attachments", parser_classes=[MultiPartParser])
     def attachments(self, request: Request, pk: int) -> Response:
         proposal = self._vendor_proposal()
         data = s.AttachmentUploadSerializer(data=request.data)

@@ -18,7 +18,7 @@ from bpo_portal.api import ScopedViewSet
 from bpo_portal.api_fields import UpdatedAfterFilter
 from bpo_portal.errors import NotFoundError
 from bpo_portal.pagination import PageNumberPagination
-from bpo_portal.parsers import FormParser, JSONParser, MultiPartParser
+from bpo_portal.parsers import JSONParser, MultiPartParser
 from bpo_portal.permissions import (
     Capability,
     IsBuyer,
@@ -270,12 +270,17 @@ class DeliveryCentreViewSet(_CompanyChildViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(request=CertificationWriteSerializer, responses=CertificationSerializer)
+@extend_schema(
+    # A certificate comes with its evidence file: documented as multipart (JSON, without
+    # the file, is accepted too).
+    request={"multipart/form-data": CertificationWriteSerializer},
+    responses=CertificationSerializer,
+)
 class CertificationViewSet(_CompanyChildViewSet):
     model = Certification
     read_serializer = CertificationSerializer
     write_serializer = CertificationWriteSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, JSONParser]
 
     def visible_queryset(self) -> QuerySet[Certification]:
         return Certification.objects.filter(company=self.company()).select_related(
