@@ -1,6 +1,6 @@
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bpo_portal import health, views
@@ -43,4 +43,6 @@ urlpatterns = [
         ),
         name="swagger-ui",
     ),
+    # Last: anything else under /api/ is a 404 in the error shape, never an HTML page.
+    re_path(r"^api/(?P<rest>.*)$", views.api_not_found, name="api-not-found"),
 ]

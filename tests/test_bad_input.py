@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -150,3 +151,22 @@ def test_an_over_long_query_string_is_a_bad_request_not_a_414(procurement_manage
         token_client(procurement_manager).get("/api/v1/vendors/?search=" + "a" * 500).status_code
         == 200
     )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing-here/", "/api/v2/rfps/", "/api/", "/api/v1/rfps/abc/"]
+)
+def test_an_unknown_api_address_is_a_404_in_the_error_shape(
+    procurement_manager: object, settings: Any, path: str
+) -> None:
+    for debug in (False, True):  # also where Django would show its HTML page
+        settings.DEBUG = debug
+        response = token_client(procurement_manager).get(path)  # type: ignore[arg-type]
+        assert response["Content-Type"] == "application/json"
+        assert_error_shape(response, 404)
+
+
+def test_a_missing_final_slash_is_named(procurement_manager: object) -> None:
+    response = token_client(procurement_manager).post("/api/v1/rfps", {}, format="json")  # type: ignore[arg-type]
+    body = assert_error_shape(response, 404)
+    assert "end with a slash (/api/v1/rfps/)" in body["message"]

@@ -418,6 +418,7 @@ ROUTES: dict[str, Route] = {
     "api-member-detail": on(BUY, v("viewer's", pk=Ref("org.viewer_membership"))),
     "api-invitation-list": on(BUY),
     "api-invitation-detail": on(BUY, v(pk=Ref("org.invitation"))),
+    "api-not-found": on(PUB, v(rest="nothing-here/")),
     "api-webhook-list": on(BUY),
     "api-webhook-detail": on(BUY, v(pk=Ref("org.webhook"))),
     "api-webhook-deliveries": on(BUY, v(pk=Ref("org.webhook"))),
