@@ -445,13 +445,13 @@ ROUTES: dict[str, Route] = {
     "api-rfp-intend-to-bid": each_rfp(VEN, lambda r: {"pk": r.rfp}),
     "api-rfp-template-list": on(BUY),
     **{
-        f"api-rfp-{name}-list": each_rfp(BW, lambda r: {"rfp_pk": r.rfp})
+        f"api-rfp-{name}-list": each_rfp(BW, lambda r: {"rfp": r.rfp})
         for name in ("lot", "section", "question", "pricing-line", "service-level")
     },
     **{
         f"api-rfp-{name}-detail": on(
             BW,
-            *(v(r, rfp_pk=Ref(f"{r}.rfp"), pk=Ref(f"{r}.{ref}")) for r in ("sealed", "opened")),
+            *(v(r, rfp=Ref(f"{r}.rfp"), pk=Ref(f"{r}.{ref}")) for r in ("sealed", "opened")),
         )
         for name, ref in (
             ("lot", "lot"),
@@ -461,29 +461,29 @@ ROUTES: dict[str, Route] = {
             ("service-level", "service_level"),
         )
     },
-    "api-rfp-invitation-list": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
-    "api-rfp-invitation-detail": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp, "pk": r.invitation_a}),
-    "api-rfp-clarification-list": each_rfp(VW, lambda r: {"rfp_pk": r.rfp}),
+    "api-rfp-invitation-list": each_rfp(BUY, lambda r: {"rfp": r.rfp}),
+    "api-rfp-invitation-detail": each_rfp(BUY, lambda r: {"rfp": r.rfp, "pk": r.invitation_a}),
+    "api-rfp-clarification-list": each_rfp(VW, lambda r: {"rfp": r.rfp}),
     "api-rfp-clarification-answer": each_rfp(
-        BUY, lambda r: {"rfp_pk": r.rfp, "pk": r.clarification}, ("sealed",)
+        BUY, lambda r: {"rfp": r.rfp, "pk": r.clarification}, ("sealed",)
     ),
-    "api-rfp-addendum-list": each_rfp(ANY, lambda r: {"rfp_pk": r.rfp}),
+    "api-rfp-addendum-list": each_rfp(ANY, lambda r: {"rfp": r.rfp}),
     "api-rfp-addendum-acknowledge": each_rfp(
-        VEN, lambda r: {"rfp_pk": r.rfp, "number": 1}, ("sealed",)
+        VEN, lambda r: {"rfp": r.rfp, "number": 1}, ("sealed",)
     ),
     # --- API: proposals
     "api-proposal-list": on(VW),
     "api-proposal-detail": each_rfp(VW, lambda r: {"pk": r.proposal}, EARLY),
     "api-proposal-answers": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "api-proposal-attachment": each_rfp(
-        VW, lambda r: {"pk": r.proposal, "attachment_pk": r.proposal_attachment}
+        VW, lambda r: {"pk": r.proposal, "attachment": r.proposal_attachment}
     ),
     "api-proposal-attachments": each_rfp(VEN, lambda r: {"pk": r.proposal}),
-    "api-proposal-centres": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot_pk": r.lot}),
+    "api-proposal-centres": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot": r.lot}),
     "api-proposal-compliance-override": each_rfp(BUY, lambda r: {"pk": r.proposal}),
-    "api-proposal-prices": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot_pk": r.lot}),
-    "api-proposal-service-levels": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot_pk": r.lot}),
-    "api-proposal-staffing": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot_pk": r.lot}),
+    "api-proposal-prices": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot": r.lot}),
+    "api-proposal-service-levels": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot": r.lot}),
+    "api-proposal-staffing": each_rfp(VEN, lambda r: {"pk": r.proposal, "lot": r.lot}),
     "api-proposal-submit": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "api-proposal-versions": each_rfp(VEN, lambda r: {"pk": r.proposal}),
     "api-proposal-withdraw": each_rfp(VEN, lambda r: {"pk": r.proposal}),
@@ -495,11 +495,11 @@ ROUTES: dict[str, Route] = {
     "api-vendor-detail": on(VW, v("vendor A", pk=A), v("vendor B", pk=B)),
     "api-vendor-qualification": on(BUY, v("vendor A", pk=A)),
     **{
-        f"api-vendor-{name}-list": on(VW, v("vendor A", company_pk=A), v("vendor B", company_pk=B))
+        f"api-vendor-{name}-list": on(VW, v("vendor A", vendor=A), v("vendor B", vendor=B))
         for name in ("centre", "certification", "reference")
     },
     **{
-        f"api-vendor-{name}-detail": on(VW, v("A's", company_pk=A, pk=Ref(f"vendor_a.{ref}")))
+        f"api-vendor-{name}-detail": on(VW, v("A's", vendor=A, pk=Ref(f"vendor_a.{ref}")))
         for name, ref in (
             ("centre", "centre"),
             ("certification", "certification"),
@@ -510,7 +510,7 @@ ROUTES: dict[str, Route] = {
     "api-job-detail": on(BUY, v(pk=Ref("org.report_job"))),
     "api-job-download": on(BUY, v(pk=Ref("org.report_job"))),
     "api-job-retry": on(BUY, v(pk=Ref("org.report_job"))),
-    "api-report-list": each_rfp(BUY, lambda r: {"rfp_pk": r.rfp}),
+    "api-report-list": each_rfp(BUY, lambda r: {"rfp": r.rfp}),
     "api-evaluation-list": on(BUY),
     **{
         f"api-evaluation-{name}": each_rfp(BUY, lambda r: {"rfp": r.rfp})

@@ -426,7 +426,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "bpo_portal.api_fields.UpdatedAfterFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bpo_portal.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "bpo_portal.errors.api_exception_handler",
     # DRF's rates counted in fixed windows, one cache round trip a request.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bpo_portal.api import ScopedViewSet
+from bpo_portal.api_fields import UpdatedAfterFilter
 from bpo_portal.errors import NotFoundError, PermissionDeniedError
 from bpo_portal.parsers import MultiPartParser
 from bpo_portal.permissions import IsBuyer, IsBuyerOrVendor, IsVendor, buyer_membership
@@ -35,7 +36,7 @@ from proposals.models import EnvelopeOpening, Proposal, ProposalAttachment
 from rfp.models import RFP, Lot, PricingLine
 from rfp.selectors import rfps_visible_to
 
-LOT_PK = OpenApiParameter("lot_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Lot id")
+LOT_PK = OpenApiParameter("lot", OpenApiTypes.INT, OpenApiParameter.PATH, description="Lot id")
 
 
 def _costs(proposal: Proposal, access: selectors.ProposalAccess) -> dict[int, Any] | None:
@@ -72,8 +73,11 @@ def _costs(proposal: Proposal, access: selectors.ProposalAccess) -> dict[int, An
 class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Proposal
     permission_classes = [IsBuyerOrVendor]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedAfterFilter]
     filterset_class = ProposalFilter
+    # Refused here: a proposal's time of change would tell the buyer, before the
+    # deadline, that a vendor is still editing (the seal).
+    updated_field = None
     serializer_class = s.ProposalSerializer
 
     def visible_queryset(self) -> QuerySet[Proposal]:
@@ -224,8 +228,8 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         responses=s.ProposalDetailSerializer,
         parameters=[LOT_PK],
     )
-    @action(detail=True, methods=["put"], url_path=r"lots/(?P<lot_pk>\d+)/prices")
-    def prices(self, request: Request, pk: int, lot_pk: int) -> Response:
+    @action(detail=True, methods=["put"], url_path=r"lots/(?P<lot>\d+)/prices")
+    def prices(self, request: Request, pk: int, lot: int) -> Response:
         proposal = self._vendor_proposal()
         data = s.PricesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -233,7 +237,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         services.proposal_prices_save(
             actor=request_user(request),
             proposal=proposal,
-            lot=int(lot_pk),
+            lot=int(lot),
             version=data.validated_data["version"],
             prices={row["pricing_line"]: row["unit_price"] for row in rows},
             comments={row["pricing_line"]: row["comment"] for row in rows if "comment" in row},
@@ -246,15 +250,15 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         responses=s.ProposalDetailSerializer,
         parameters=[LOT_PK],
     )
-    @action(detail=True, methods=["put"], url_path=r"lots/(?P<lot_pk>\d+)/service-levels")
-    def service_levels(self, request: Request, pk: int, lot_pk: int) -> Response:
+    @action(detail=True, methods=["put"], url_path=r"lots/(?P<lot>\d+)/service-levels")
+    def service_levels(self, request: Request, pk: int, lot: int) -> Response:
         proposal = self._vendor_proposal()
         data = s.CommitmentsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_slas_save(
             actor=request_user(request),
             proposal=proposal,
-            lot=int(lot_pk),
+            lot=int(lot),
             version=data.validated_data["version"],
             commitments={
                 row["service_level"]: services.CommitmentInput(
@@ -273,15 +277,15 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         responses=s.ProposalDetailSerializer,
         parameters=[LOT_PK],
     )
-    @action(detail=True, methods=["put"], url_path=r"lots/(?P<lot_pk>\d+)/centres")
-    def centres(self, request: Request, pk: int, lot_pk: int) -> Response:
+    @action(detail=True, methods=["put"], url_path=r"lots/(?P<lot>\d+)/centres")
+    def centres(self, request: Request, pk: int, lot: int) -> Response:
         proposal = self._vendor_proposal()
         data = s.CentresSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_centres_save(
             actor=request_user(request),
             proposal=proposal,
-            lot=int(lot_pk),
+            lot=int(lot),
             version=data.validated_data["version"],
             shares={row["delivery_centre"]: row["share"] for row in data.validated_data["centres"]},
         )
@@ -293,15 +297,15 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         responses=s.ProposalDetailSerializer,
         parameters=[LOT_PK],
     )
-    @action(detail=True, methods=["put"], url_path=r"lots/(?P<lot_pk>\d+)/staffing")
-    def staffing(self, request: Request, pk: int, lot_pk: int) -> Response:
+    @action(detail=True, methods=["put"], url_path=r"lots/(?P<lot>\d+)/staffing")
+    def staffing(self, request: Request, pk: int, lot: int) -> Response:
         proposal = self._vendor_proposal()
         data = s.StaffingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_staffing_save(
             actor=request_user(request),
             proposal=proposal,
-            lot=int(lot_pk),
+            lot=int(lot),
             version=data.validated_data["version"],
             headcount=data.validated_data["headcount"],
             transition_plan=data.validated_data.get("transition_plan", ""),
@@ -340,20 +344,20 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(
         detail=True,
         methods=["get", "delete"],
-        url_path=r"attachments/(?P<attachment_pk>\d+)",
+        url_path=r"attachments/(?P<attachment>\d+)",
     )
-    def attachment(self, request: Request, pk: int, attachment_pk: int) -> Any:
+    def attachment(self, request: Request, pk: int, attachment: int) -> Any:
         proposal = self._proposal()
-        attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
-        attachment.proposal = proposal
+        found = get_object_or_404(ProposalAttachment, pk=attachment, proposal=proposal)
+        found.proposal = proposal
         if request.method == "DELETE":
             if not selectors.proposal_access(request.user, proposal.rfp).is_vendor:
                 raise PermissionDeniedError("Only the vendor can change its proposal.")
-            services.proposal_attachment_remove(actor=request_user(request), attachment=attachment)
+            services.proposal_attachment_remove(actor=request_user(request), attachment=found)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        services.proposal_attachment_download(user=request_user(request), attachment=attachment)
+        services.proposal_attachment_download(user=request_user(request), attachment=found)
         return serve_private_file(
-            request, attachment.file, filename=attachment.name, content_type=attachment.content_type
+            request, found.file, filename=found.name, content_type=found.content_type
         )
 
     @extend_schema(

@@ -4,7 +4,7 @@ from reports.api import views
 
 urlpatterns = [
     path(
-        "rfps/<int:rfp_pk>/reports/",
+        "rfps/<int:rfp>/reports/",
         views.ReportViewSet.as_view({"get": "list", "post": "create"}),
         name="api-report-list",
     ),

@@ -28,12 +28,12 @@ class ReportViewSet(mixins.ListModelMixin, ScopedViewSet):
     pagination_class = None
 
     def visible_queryset(self) -> QuerySet[Report]:
-        rfp = selectors.rfp_for_reports(user=self.request.user, rfp_pk=int(self.kwargs["rfp_pk"]))
+        rfp = selectors.rfp_for_reports(user=self.request.user, rfp_pk=int(self.kwargs["rfp"]))
         return Report.objects.filter(rfp=rfp).select_related("job", "lot")
 
     @extend_schema(summary="The reports of an RFP, each marked out of date or not")
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rfp = selectors.rfp_for_reports(user=request.user, rfp_pk=int(self.kwargs["rfp_pk"]))
+        rfp = selectors.rfp_for_reports(user=request.user, rfp_pk=int(self.kwargs["rfp"]))
         page = selectors.reports_for_rfp(user=request.user, rfp=rfp)
         context = {
             **self.get_serializer_context(),
@@ -54,7 +54,7 @@ class ReportViewSet(mixins.ListModelMixin, ScopedViewSet):
         ),
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rfp = selectors.rfp_for_reports(user=request.user, rfp_pk=int(self.kwargs["rfp_pk"]))
+        rfp = selectors.rfp_for_reports(user=request.user, rfp_pk=int(self.kwargs["rfp"]))
         data = ReportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_request(

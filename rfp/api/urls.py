@@ -16,6 +16,6 @@ _nested = [
     ("addenda", views.AddendumViewSet, "api-rfp-addendum"),
 ]
 for prefix, viewset, basename in _nested:
-    router.register(rf"rfps/(?P<rfp_pk>\d+)/{prefix}", viewset, basename=basename)
+    router.register(rf"rfps/(?P<rfp>\d+)/{prefix}", viewset, basename=basename)
 
 urlpatterns = router.urls

@@ -65,7 +65,7 @@ RFP_LIST_ITEM = PolymorphicProxySerializer(
     serializers=[s.RFPBuyerListSerializer, s.RFPVendorListSerializer],
     resource_type_field_name=None,
 )
-RFP_PK = OpenApiParameter("rfp_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="RFP id")
+RFP_PK = OpenApiParameter("rfp", OpenApiTypes.INT, OpenApiParameter.PATH, description="RFP id")
 
 
 def _is_vendor(request: Request) -> bool:
@@ -308,7 +308,7 @@ class RFPTemplateViewSet(mixins.ListModelMixin, ScopedViewSet):
 
 
 class _RFPChildViewSet(ScopedViewSet):
-    """Rows that belong to one RFP (`rfp_pk` in the URL) the user can see."""
+    """Rows that belong to one RFP (`rfp` in the URL) the user can see."""
 
     filter_backends: list[Any] = [UpdatedAfterFilter]  # refuses it: no time of change
 
@@ -316,7 +316,7 @@ class _RFPChildViewSet(ScopedViewSet):
         if not hasattr(self, "_rfp_cache"):
             self._rfp_cache = get_object_or_404(
                 selectors.rfps_visible_to(self.request.user).select_related("organization"),
-                pk=self.kwargs["rfp_pk"],
+                pk=self.kwargs["rfp"],
             )
         return self._rfp_cache
 
@@ -624,7 +624,7 @@ class ClarificationViewSet(mixins.ListModelMixin, _RFPChildViewSet):
         responses=s.ClarificationBuyerSerializer,
     )
     @action(detail=True, methods=["post"])
-    def answer(self, request: Request, rfp_pk: int, pk: int) -> Response:
+    def answer(self, request: Request, rfp: int, pk: int) -> Response:
         question = self.get_object()
         data = s.ClarificationAnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -651,7 +651,7 @@ class AddendumViewSet(mixins.ListModelMixin, _RFPChildViewSet):
         responses={200: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, rfp_pk: int, number: int) -> Response:
+    def acknowledge(self, request: Request, rfp: int, number: int) -> Response:
         addendum = self.get_object()
         acknowledgement = services.addendum_acknowledge(
             actor=request_user(request), addendum=addendum

@@ -208,7 +208,7 @@ def test_the_schema_documents_the_proposal_endpoints(client):
     text = response.content.decode()
     for path in (
         "/api/v1/proposals/{id}/submit/",
-        "/api/v1/proposals/{id}/lots/{lot_pk}/prices/",
+        "/api/v1/proposals/{id}/lots/{lot}/prices/",
         "/api/v1/proposal-envelopes/{id}/open-commercial/",
     ):
         assert path in text

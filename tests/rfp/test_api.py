@@ -530,8 +530,8 @@ def test_the_schema_documents_the_rfp_api(buyer_admin):
     text = response.content.decode()
     for path in (
         "/api/v1/rfps/{id}/approve/",
-        "/api/v1/rfps/{rfp_pk}/lots/",
-        "/api/v1/rfps/{rfp_pk}/clarifications/{id}/answer/",
+        "/api/v1/rfps/{rfp}/lots/",
+        "/api/v1/rfps/{rfp}/clarifications/{id}/answer/",
     ):
         assert path in text, path
     assert schema is None or "RFPDetail" in json.dumps(schema)

@@ -320,3 +320,25 @@ def test_lists_take_updated_after_to_sync_only_what_changed(procurement_manager,
         400,
     )
     assert "cannot be filtered" in body["extra"]["fields"]["updated_after"][0]
+
+
+def test_path_parameters_are_named_consistently(buyer_admin):
+    """A resource's own id is `{id}`; a parent is named after what it is (`{rfp}`,
+    `{vendor}`, `{lot}`), the same on every path: never `{rfp_pk}` here and `{rfp}`
+    there."""
+    schema = api_as(buyer_admin).get("/api/schema/?format=json").json()
+    names: dict[str, set[str]] = {}
+    for path in schema["paths"]:
+        segments = path.strip("/").split("/")
+        for index, segment in enumerate(segments):
+            if segment.startswith("{"):
+                name = segment.strip("{}")
+                assert not name.endswith("_pk"), path
+                names.setdefault(segments[index - 1], set()).add(name)
+    # An RFP is `{id}` on its own paths (/rfps/{id}/) and `{rfp}` under it.
+    assert names["rfps"] == {"id", "rfp"}
+    assert names["evaluations"] == {"rfp"}
+    assert names["vendors"] == {"id", "vendor"}
+    assert names["lots"] <= {"id", "lot"}
+    for collection, used in names.items():
+        assert len(used - {"id"}) <= 1, (collection, used)

@@ -14,12 +14,12 @@ for prefix, viewset, basename in (
 ):
     children += [
         path(
-            f"vendors/<int:company_pk>/{prefix}/",
+            f"vendors/<int:vendor>/{prefix}/",
             viewset.as_view({"get": "list", "post": "create"}),
             name=f"{basename}-list",
         ),
         path(
-            f"vendors/<int:company_pk>/{prefix}/<int:pk>/",
+            f"vendors/<int:vendor>/{prefix}/<int:pk>/",
             viewset.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
             name=f"{basename}-detail",
         ),

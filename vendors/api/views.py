@@ -191,7 +191,7 @@ class _CompanyChildViewSet(
     mixins.DestroyModelMixin,
     ScopedViewSet,
 ):
-    """Rows of one vendor's profile under /vendors/{company_pk}/...: buyers and
+    """Rows of one vendor's profile under /vendors/{vendor}/...: buyers and
     the vendor's users read; only the vendor's users write."""
 
     permission_classes = [IsBuyerOrVendor]
@@ -200,7 +200,7 @@ class _CompanyChildViewSet(
     read_serializer: Any
 
     def company(self) -> VendorCompany:
-        company_id = int(self.kwargs["company_pk"])
+        company_id = int(self.kwargs["vendor"])
         visible = (
             selectors.companies_visible_to(user=self.request.user).filter(pk=company_id).first()
         )
