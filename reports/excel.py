@@ -211,15 +211,15 @@ def build_workbook(*, rfp: RFP, results: Any) -> bytes:
                         line.charge_type,
                         line.basis,
                         line.unit_price,
-                        tco.currency,
+                        tco.bid_currency,
                         line.quantity,
                         line.months,
-                        line.total_converted if line.total_converted is not None else line.total,
+                        line.total,
                     ]
                     for column, value in enumerate(values, start=1):
                         cell = set_cell(sheet, row=row, column=column, value=value)
                         if column == 6:
-                            cell.number_format = money_format(tco.currency)
+                            cell.number_format = money_format(tco.bid_currency)
                         elif column == 10:
                             cell.number_format = money
                         elif column == 8:

@@ -115,19 +115,22 @@ class TCOLine:
     charge_type: str
     recurrence: str
     basis: str  # "40 FTEs", "1 (fixed quantity)"
-    unit_price: Decimal
+    unit_price: Decimal  # in the bid's currency (TCOBreakdown.bid_currency)
     quantity: Decimal
     months: int
-    total: Decimal  # in the proposal's currency
-    total_converted: Decimal | None  # in the RFP currency
+    bid_total: Decimal  # in the bid's currency
+    total: Decimal  # in the RFP's currency (TCOBreakdown.currency), like every total
 
 
 @dataclass(frozen=True)
 class TCOBreakdown:
-    """All totals in the RFP currency; line unit prices in the proposal's."""
+    """Every total is in `currency`, the RFP's; the bid's own prices (unit prices, each
+    line's `bid_total`) are in `bid_currency`, converted at `rate` (1 bid currency unit =
+    `rate` RFP currency units). A pair read together (`total` and `currency`) is never
+    in two currencies."""
 
-    currency: str
-    rfp_currency: str
+    currency: str  # the RFP's: every total below
+    bid_currency: str  # the proposal's: unit prices and line bid totals
     rate: Decimal | None
     rate_as_of: dt.date | None
     rate_source: str
@@ -141,7 +144,12 @@ class TCOBreakdown:
 
     @property
     def converted(self) -> bool:
-        return self.currency != self.rfp_currency
+        return self.bid_currency != self.currency
+
+    @property
+    def rate_text(self) -> str:
+        """The rate as people write it: "1.1", "20", "0.0543" (never "2E+1")."""
+        return f"{self.rate.normalize():f}" if self.rate is not None else ""
 
     @property
     def parts(self) -> list[tuple[str, Decimal]]:
@@ -213,15 +221,15 @@ def tco_value(
                 unit_price=price.unit_price if price else Decimal(0),
                 quantity=line_total.quantity,
                 months=line_total.months,
-                total=line_total.total,
-                total_converted=convert(line_total.total),
+                bid_total=line_total.total,
+                total=convert(line_total.total),
             )
         )
     order = {line.pk: index for index, line in enumerate(lot.pricing_lines.all())}
     lines.sort(key=lambda item: order.get(item.pricing_line_id, 0))
     breakdown = TCOBreakdown(
-        currency=cost.currency,
-        rfp_currency=cost.rfp_currency,
+        currency=cost.rfp_currency,
+        bid_currency=cost.currency,
         rate=cost.rate,
         rate_as_of=rate_as_of,
         rate_source=rate_source,
@@ -238,7 +246,7 @@ def tco_value(
             line.description,
             f"{format_money(line.unit_price, cost.currency)} × {line.basis}"
             + (f" × {line.months} months" if line.months else " (one-time)"),
-            format_money(line.total_converted, cost.rfp_currency),
+            format_money(line.total, cost.rfp_currency),
         )
         for line in lines
     ]

@@ -262,17 +262,23 @@ class TCOLineSchema(serializers.Serializer[Any]):
     charge_type = serializers.CharField()
     recurrence = serializers.CharField()
     basis = serializers.CharField()
-    unit_price = serializers.CharField()
+    unit_price = serializers.CharField(help_text="In the bid's currency (`bid_currency`).")
     quantity = serializers.CharField()
     months = serializers.IntegerField()
-    total = serializers.CharField()
-    total_converted = serializers.CharField(allow_null=True)
+    bid_total = serializers.CharField(help_text="In the bid's currency (`bid_currency`).")
+    total = serializers.CharField(help_text="In the RFP's currency (`currency`).")
 
 
 class TCOSchema(serializers.Serializer[Any]):
-    currency = serializers.CharField()
-    rfp_currency = serializers.CharField()
-    rate = serializers.CharField(allow_null=True)
+    currency = serializers.CharField(
+        help_text="The currency of every total here: the RFP's (converted from the bid's)."
+    )
+    bid_currency = serializers.CharField(
+        help_text="The currency the vendor priced in: its unit prices and line bid totals."
+    )
+    rate = serializers.CharField(
+        allow_null=True, help_text="1 `bid_currency` = `rate` `currency`, as recorded with the bid."
+    )
     rate_as_of = serializers.DateField(allow_null=True)
     rate_source = serializers.CharField()
     total = serializers.CharField()

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from bpo_portal.money import format_money
@@ -16,6 +17,7 @@ from proposals.models import ExchangeRate
 from rfp.models import Direction, ServiceLevel
 from scoring import automatic, services
 from scoring.results import evaluation_results
+from tests.conftest import api_as
 from tests.scoring import factories as f
 from vendors import services as vendor_services
 from vendors.geography import LocationModel
@@ -56,7 +58,7 @@ def test_total_cost_of_ownership_by_hand(scored, procurement_manager):
         Decimal("40.00"),
         36,
     )
-    assert per_fte.total_converted == Decimal("4320000.00")
+    assert per_fte.total == Decimal("4320000.00")
     assert per_fte.basis == "40 FTEs"
     tco_a, tco_b = leaf_of(a, "Total cost of ownership"), leaf_of(b, "Total cost of ownership")
     assert tco_b.normalised == pytest.approx(1.0)
@@ -81,7 +83,7 @@ def test_prices_in_another_currency_are_converted_at_the_recorded_rate(
     results = evaluation_results(rfp=rfp, user=procurement_manager)
     b = vendor(results, "Bangalore")
     # 4,818,000 EUR × 1.10 = 5,299,800 USD.
-    assert b.tco.currency == "EUR" and b.tco.rfp_currency == "USD"
+    assert b.tco.bid_currency == "EUR" and b.tco.currency == "USD"
     assert b.tco.rate == Decimal("1.10")
     assert b.tco.total == Decimal("5299800.00")
     assert leaf_of(b, "Total cost of ownership").raw == pytest.approx(5299800.0)
@@ -294,3 +296,39 @@ def test_fast_money_text_matches_the_shared_formatter(currency, amount):
     assert automatic.format_money(Decimal(amount), currency) == format_money(
         Decimal(amount), currency
     )
+
+
+def test_a_converted_total_is_never_labelled_with_the_bid_currency_at_any_door(
+    buyer_admin, procurement_manager, vendor_a, vendor_b, viewer
+):
+    """The review's finding: a Mexican vendor's `tco` said `"currency": "MXN"` beside a
+    total of converted US dollars. Every total is now paired with the currency it is in:
+    the API's `currency` is the RFP's, the bid's own is `bid_currency`."""
+    ExchangeRate.objects.create(
+        base="EUR", quote="USD", rate=Decimal("1.10"), as_of=timezone.localdate(), source="ECB"
+    )
+    rfp = f.make_rfp(
+        procurement_manager, buyer_admin, [vendor_a, vendor_b], allow_vendor_currency=True
+    )
+    f.submit(vendor_a, rfp, f.Bid())
+    f.submit(vendor_b, rfp, f.Bid(prices=f.PRICES_B, currency="EUR"))
+    rfp = f.pass_deadline(rfp)
+    services.evaluation_setup(actor=procurement_manager, rfp=rfp)
+    body = api_as(viewer).get(f"/api/v1/evaluations/{rfp.pk}/results/?expand=leaves").json()
+    lot = body["lots"][0]
+    row = next(r for r in lot["ranking"] + lot["not_ranked"] if r["vendor"].startswith("Bangalore"))
+    tco = row["tco"]
+    # 4,818,000 EUR × 1.10 = 5,299,800 USD: the pair says USD.
+    assert (tco["total"], tco["currency"]) == ("5299800.00", "USD")
+    assert tco["bid_currency"] == "EUR" and Decimal(tco["rate"]) == Decimal("1.10")
+    for line in tco["lines"]:
+        assert Decimal(line["total"]) == (Decimal(line["bid_total"]) * Decimal("1.10")).quantize(
+            Decimal("0.01")
+        )
+    assert sum(Decimal(line["total"]) for line in tco["lines"]) == Decimal(tco["total"])
+    # The drill-down page labels the unit prices EUR and the totals USD.
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(f"/scoring/rfp/{rfp.pk}/results/{row['proposal_id']}/").content.decode()
+    assert "Unit price (EUR)" in page and "Total (USD)" in page
+    assert "converted at 1 EUR = 1.1 USD" in page

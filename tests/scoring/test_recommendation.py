@@ -24,7 +24,7 @@ def _tco(total: str) -> automatic.TCOBreakdown:
     amount = Decimal(total)
     return automatic.TCOBreakdown(
         currency="USD",
-        rfp_currency="USD",
+        bid_currency="USD",
         rate=None,
         rate_as_of=None,
         rate_source="",
