@@ -29,6 +29,17 @@ def rfp_for_reports(*, user: Any, rfp_pk: int) -> RFP:
     return rfp
 
 
+def rfp_for_ocds(*, user: Any, rfp_pk: int) -> RFP:
+    """The RFP for its OCDS export: whoever may read its reports, with what the export
+    reads prefetched (404 for other organizations, 403 for roles without reports)."""
+    rfp = rfp_for_reports(user=user, rfp_pk=rfp_pk)
+    return (
+        RFP.objects.select_related("organization")
+        .prefetch_related("lots", "attachments")
+        .get(pk=rfp.pk)
+    )
+
+
 # Bump when the report's layout or content changes: older reports become out of date.
 REPORT_FORMAT_VERSION = "2026-12-04.1"
 
