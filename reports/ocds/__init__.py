@@ -148,8 +148,20 @@ def _tender(rfp: RFP, status: str, awarded_lots: set[int]) -> dict[str, Any]:
 _BID_STATUS = {"compliant": "valid", "non_compliant": "disqualified", "": "pending"}
 
 
+def _withdrawn(rfp: RFP) -> list[Proposal]:
+    """Proposals submitted and then withdrawn before the deadline: bids with status
+    "withdrawn", never with a value."""
+    return list(
+        Proposal.objects.filter(
+            rfp=rfp, status=ProposalStatus.WITHDRAWN, submitted_version__isnull=False
+        )
+        .select_related("company")
+        .order_by("company__legal_name", "id")
+    )
+
+
 def _bids(
-    rfp: RFP, submitted: list[SubmittedProposal], commercial_open: bool
+    submitted: list[SubmittedProposal], withdrawn: list[Proposal], commercial_open: bool
 ) -> list[dict[str, Any]]:
     details: list[dict[str, Any]] = []
     for item in submitted:
@@ -167,13 +179,6 @@ def _bids(
                 # The bid in the currency the vendor priced in (no conversion).
                 detail["value"] = _value(cost.tco.total, cost.currency)
             details.append(detail)
-    withdrawn = (
-        Proposal.objects.filter(
-            rfp=rfp, status=ProposalStatus.WITHDRAWN, submitted_version__isnull=False
-        )
-        .select_related("company")
-        .order_by("company__legal_name", "id")
-    )
     for proposal in withdrawn:
         details.append(
             {
@@ -238,11 +243,13 @@ def release(*, rfp: RFP, now: dt.datetime | None = None) -> dict[str, Any]:
     current = rfp.current_status(now)
     status = TENDER_STATUS[RFPStatus(current)]
     submitted: list[SubmittedProposal] = []
+    withdrawn: list[Proposal] = []
     if envelopes.technical_open:
         try:
             submitted = proposals_for_evaluation(rfp=rfp, now=now)
         except ProposalsSealedError:  # pragma: no cover - checked just above
             submitted = []
+        withdrawn = _withdrawn(rfp)
     awards = list(
         AwardDecision.objects.filter(evaluation__rfp=rfp)
         .select_related("lot")
@@ -256,6 +263,10 @@ def release(*, rfp: RFP, now: dt.datetime | None = None) -> dict[str, Any]:
     roles: dict[int, tuple[str, set[str]]] = {}
     for item in submitted:
         roles.setdefault(item.proposal.company_id, (item.name, set()))[1].add("tenderer")
+    for proposal in withdrawn:
+        roles.setdefault(proposal.company_id, (proposal.company.display_name, set()))[1].add(
+            "tenderer"
+        )
     for award in awards:
         if award.status == AwardStatus.RETURNED:
             continue
@@ -293,7 +304,7 @@ def release(*, rfp: RFP, now: dt.datetime | None = None) -> dict[str, Any]:
         "tender": _tender(rfp, status, awarded_lots),
     }
     if envelopes.technical_open:
-        body["bids"] = {"details": _bids(rfp, submitted, envelopes.commercial_open)}
+        body["bids"] = {"details": _bids(submitted, withdrawn, envelopes.commercial_open)}
     if awards:
         body["awards"] = _awards(awards, by_proposal, envelopes.commercial_open)
     contracts = _contracts()

@@ -13,12 +13,14 @@ from jsonschema import Draft4Validator, FormatChecker
 
 from proposals import services as proposal_services
 from reports import ocds
+from rfp import services as rfp_services
 from rfp.models import RFP
 from scoring import award as award_services
 from tests.conftest import api_as
 from tests.rfp.conftest import BUDGET, make_ready_rfp
 from tests.scoring import factories as f
 from tests.scoring.conftest import PRICES_LOW
+from tests.vendors.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,21 @@ def export(user, rfp: RFP) -> dict:
     for budget in (str(BUDGET), str(float(BUDGET)), "987654"):
         assert budget not in text  # the internal budget, in any spelling
     assert "value" not in release["tender"]
+    # Every organization referenced is a party, with the role its place implies.
+    roles = {p["id"]: (p["name"], set(p["roles"])) for p in release["parties"]}
+    assert release["buyer"]["id"] in roles
+    for detail in release.get("bids", {}).get("details", []):
+        for tenderer in detail["tenderers"]:
+            assert "tenderer" in roles[tenderer["id"]][1]
+            assert roles[tenderer["id"]][0] == tenderer["name"]
+    for award in release.get("awards", []):
+        for supplier in award["suppliers"]:
+            assert roles[supplier["id"]][0] == supplier["name"]
+            if award["status"] != "cancelled":
+                assert "supplier" in roles[supplier["id"]][1]
+    lots = {lot["id"] for lot in release["tender"]["lots"]}
+    for item in release.get("bids", {}).get("details", []) + release.get("awards", []):
+        assert set(item.get("relatedLots", [])) <= lots
     return release
 
 
@@ -63,7 +80,13 @@ def assert_no_prices(release: dict) -> None:
 
 def test_a_draft_is_planning_and_says_nothing_of_bids(procurement_manager, vendor_a):
     rfp = make_ready_rfp(procurement_manager, invite=(vendor_a.vendor_membership.company,))
+    rfp_services.rfp_attachment_add(
+        actor=procurement_manager, rfp=rfp, version=rfp.version, upload=pdf_upload("sow.pdf")
+    )
     release = export(procurement_manager, rfp)
+    (document,) = release["tender"]["documents"]
+    assert document["documentType"] == "biddingDocuments"
+    assert (document["title"], document["format"]) == ("sow.pdf", "application/pdf")
     assert release["tag"] == ["planning"]
     assert release["tender"]["status"] == "planning"
     assert "bids" not in release and "awards" not in release
@@ -177,3 +200,27 @@ def test_the_schema_refuses_what_the_standard_does_not_allow(opened, procurement
     release["tender"]["status"] = "active"
     release["bids"]["details"][0]["value"] = {"amount": "1.00", "currency": "USD"}
     assert not check.is_valid(package)
+
+
+def test_a_withdrawn_bid_and_a_cancelled_rfp(buyer_admin, procurement_manager, vendor_a, vendor_b):
+    rfp = f.make_rfp(procurement_manager, buyer_admin, [vendor_a, vendor_b])
+    f.submit(vendor_a, rfp, f.Bid())
+    gone = f.submit(vendor_b, rfp, f.Bid(prices=PRICES_LOW))
+    proposal_services.proposal_withdraw(actor=vendor_b, proposal=gone, reason="No capacity.")
+    rfp = f.pass_deadline(rfp)
+    release = export(procurement_manager, rfp)
+    statuses = {d["tenderers"][0]["name"]: d["status"] for d in release["bids"]["details"]}
+    assert statuses == {"Manila Contact Co": "valid", "Bangalore Process Ltd": "withdrawn"}
+    withdrawn = next(d for d in release["bids"]["details"] if d["status"] == "withdrawn")
+    assert "value" not in withdrawn
+
+    sealed = f.make_rfp(procurement_manager, buyer_admin, [vendor_a], title="Back office")
+    f.submit(vendor_a, sealed, f.Bid())
+    sealed = rfp_services.rfp_cancel(
+        actor=procurement_manager, rfp=sealed, version=sealed.version, reason="Budget cut."
+    )
+    release = export(procurement_manager, sealed)
+    assert release["tag"] == ["tenderCancellation"]
+    assert release["tender"]["status"] == "cancelled"
+    assert "bids" not in release  # a cancelled RFP's proposals stay sealed
+    assert_no_prices(release)
