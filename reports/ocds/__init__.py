@@ -40,7 +40,7 @@ SCHEMA_PATH = Path(__file__).with_name("release-package-schema.json")
 OCDS_VERSION = "1.1"
 
 # Our RFP status -> OCDS tenderStatus codelist.
-TENDER_STATUS = {
+TENDER_STATUS: dict[str, str] = {
     RFPStatus.DRAFT: "planning",
     RFPStatus.PENDING_APPROVAL: "planning",
     RFPStatus.PUBLISHED: "active",
@@ -50,7 +50,7 @@ TENDER_STATUS = {
     RFPStatus.CANCELLED: "cancelled",
 }
 # Our award decision -> OCDS awardStatus codelist.
-AWARD_STATUS = {
+AWARD_STATUS: dict[str, str] = {
     AwardStatus.PROPOSED: "pending",
     AwardStatus.APPROVED: "active",
     AwardStatus.RETURNED: "cancelled",
@@ -58,7 +58,7 @@ AWARD_STATUS = {
 # Invited vendors only: selective; invited plus every vendor the buyer qualified: still
 # a buyer-chosen set of suppliers, hence selective too; an RFP anyone may answer would
 # be "open" (not a visibility we have yet, but the mapping is kept here).
-PROCUREMENT_METHOD = {
+PROCUREMENT_METHOD: dict[str, str] = {
     Visibility.INVITE_ONLY: "selective",
     Visibility.OPEN_TO_QUALIFIED: "selective",
 }
@@ -88,6 +88,7 @@ def _period(start: dt.datetime | None, end: dt.datetime | None) -> dict[str, str
 
 def _buyer_party(rfp: RFP) -> dict[str, Any]:
     organization = rfp.organization
+    assert organization is not None  # only the starter templates have none; never exported
     return {
         "id": f"buyer-{organization.pk}",
         "name": organization.name,
@@ -201,7 +202,7 @@ def _awards(
         winners = sorted(award.winners.all(), key=lambda p: p.pk)
         entry: dict[str, Any] = {
             "id": f"award-{award.pk}",
-            "status": AWARD_STATUS[AwardStatus(award.status)],
+            "status": AWARD_STATUS[award.status],
             "date": _date(award.decided_at or award.proposed_at),
             "suppliers": [
                 {
@@ -241,7 +242,7 @@ def release(*, rfp: RFP, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     envelopes = envelope_state(rfp, now=now)
     current = rfp.current_status(now)
-    status = TENDER_STATUS[RFPStatus(current)]
+    status = TENDER_STATUS[current]
     submitted: list[SubmittedProposal] = []
     withdrawn: list[Proposal] = []
     if envelopes.technical_open:
