@@ -317,12 +317,15 @@ def release(*, rfp: RFP, now: dt.datetime | None = None) -> dict[str, Any]:
 def release_package(*, rfp: RFP, uri: str, now: dt.datetime | None = None) -> dict[str, Any]:
     """The OCDS 1.1 release package of one RFP, published at `uri`."""
     now = now or timezone.now()
+    one = release(rfp=rfp, now=now)
     return {
         "uri": uri,
         "version": OCDS_VERSION,
-        "publishedDate": _date(now),
+        # Made on demand: OCDS asks for the date of the last change to its contents (so
+        # the same contents give the same package, and its ETag holds).
+        "publishedDate": one["date"],
         "publisher": {"name": settings.OCDS_PUBLISHER_NAME, "uri": settings.SITE_URL},
-        "releases": [release(rfp=rfp, now=now)],
+        "releases": [one],
     }
 
 

@@ -9,9 +9,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from jsonschema import Draft4Validator, FormatChecker
 
 from proposals import services as proposal_services
+from proposals.models import ExchangeRate
 from reports import ocds
 from rfp import services as rfp_services
 from rfp.models import RFP
@@ -47,6 +49,7 @@ def export(user, rfp: RFP) -> dict:
     assert package["version"] == "1.1"
     assert package["uri"].endswith(f"/api/v1/rfps/{rfp.pk}/ocds/")
     (release,) = package["releases"]
+    assert package["publishedDate"] == release["date"]
     assert release["ocid"] == f"ocds-bpoportal-{rfp.pk}"
     assert release["initiationType"] == "tender"
     text = json.dumps(package)
@@ -224,3 +227,48 @@ def test_a_withdrawn_bid_and_a_cancelled_rfp(buyer_admin, procurement_manager, v
     assert release["tender"]["status"] == "cancelled"
     assert "bids" not in release  # a cancelled RFP's proposals stay sealed
     assert_no_prices(release)
+
+
+def test_a_bid_in_another_currency_keeps_its_own(
+    buyer_admin, procurement_manager, vendor_a, vendor_b
+):
+    """The bid is what the vendor offered, in its currency: never the converted total
+    under the vendor's currency label (issue 20's MXN mix-up)."""
+    ExchangeRate.objects.create(
+        base="EUR", quote="USD", rate=Decimal("1.10"), as_of=timezone.localdate(), source="ECB"
+    )
+    rfp = f.make_rfp(
+        procurement_manager, buyer_admin, [vendor_a, vendor_b], allow_vendor_currency=True
+    )
+    f.submit(vendor_a, rfp, f.Bid())
+    f.submit(vendor_b, rfp, f.Bid(prices=f.PRICES_B, currency="EUR"))
+    release = export(procurement_manager, f.pass_deadline(rfp))
+    values = {d["tenderers"][0]["name"]: d["value"] for d in release["bids"]["details"]}
+    assert values["Bangalore Process Ltd"] == {"amount": 4818000.0, "currency": "EUR"}
+    assert values["Manila Contact Co"] == {"amount": 5696000.0, "currency": "USD"}
+    assert "5299800" not in json.dumps(release)  # the converted amount is not the bid
+
+
+def test_a_multisourced_award_claims_no_value_until_shares_exist(scored, procurement_manager):
+    rfp = scored.rfp
+    award_services.award_propose(
+        actor=procurement_manager,
+        evaluation=scored,
+        lot=rfp.lots.get(),
+        winners=list(rfp.proposals.all()),
+        justification=JUSTIFICATION,
+    )
+    release = export(procurement_manager, rfp)
+    (entry,) = release["awards"]
+    assert len(entry["suppliers"]) == 2 and "value" not in entry
+    assert all("supplier" in p["roles"] for p in release["parties"][1:])
+
+
+def test_the_same_contents_give_the_same_package(opened, procurement_manager):
+    url = f"/api/v1/rfps/{opened.pk}/ocds/"
+    first = api_as(procurement_manager).get(url)
+    again = api_as(procurement_manager).get(url)
+    assert first.json() == again.json()
+    assert first["ETag"] == again["ETag"]
+    cached = api_as(procurement_manager).get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert cached.status_code == 304
