@@ -297,7 +297,7 @@ def release(*, rfp: RFP, now: dt.datetime | None = None) -> dict[str, Any]:
     dates += [a.decided_at or a.proposed_at for a in awards]
     body: dict[str, Any] = {
         "ocid": ocid,
-        "date": _date(max(d for d in dates if d is not None and d <= now) if any(dates) else now),
+        "date": _date(max((d for d in dates if d is not None and d <= now), default=now)),
         "tag": tags,
         "initiationType": "tender",
         "parties": parties,

@@ -274,15 +274,14 @@ def test_the_same_contents_give_the_same_package(opened, procurement_manager):
     assert cached.status_code == 304
 
 
-def test_the_queries_do_not_grow_with_the_bids(
-    opened, procurement_manager, django_assert_num_queries
-):
+def test_the_queries_of_an_export(opened, procurement_manager, django_assert_num_queries):
     client = api_as(procurement_manager)
     url = f"/api/v1/rfps/{opened.pk}/ocds/"
     client.get(url)  # the membership and the rates are cached after the first request
     # The RFP with its organization, its lots, its attachments; the envelope openings;
     # the RFP again with its content (languages, certifications, lots, pricing lines, KPIs,
     # sections, questions) and the openings for the proposals' selector; the proposals
-    # that count; the withdrawn ones; the award decisions (none: no prefetch).
+    # that count (with their companies and versions: none per bid); the withdrawn ones;
+    # the award decisions (none here, so no prefetch of winners).
     with django_assert_num_queries(16):
         assert client.get(url).status_code == 200
