@@ -29,6 +29,21 @@ def rfp_for_reports(*, user: Any, rfp_pk: int) -> RFP:
     return rfp
 
 
+def rfp_for_ocds(*, user: Any, rfp_pk: int) -> RFP:
+    """The RFP for its OCDS export: whoever may read its reports (404 for other
+    organizations, 403 for roles without reports), with its lots and attachments."""
+    membership = require_buyer(user, Capability.VIEW_REPORTS)
+    rfp = (
+        RFP.objects.select_related("organization")
+        .prefetch_related("lots", "attachments")
+        .filter(pk=rfp_pk, organization_id=membership.organization_id, is_template=False)
+        .first()
+    )
+    if rfp is None:
+        raise NotFoundError("RFP not found.")
+    return rfp
+
+
 # Bump when the report's layout or content changes: older reports become out of date.
 REPORT_FORMAT_VERSION = "2026-12-04.1"
 

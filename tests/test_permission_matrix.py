@@ -511,6 +511,7 @@ ROUTES: dict[str, Route] = {
     "api-job-download": on(BUY, v(pk=Ref("org.report_job"))),
     "api-job-retry": on(BUY, v(pk=Ref("org.report_job"))),
     "api-report-list": each_rfp(BUY, lambda r: {"rfp": r.rfp}),
+    "api-rfp-ocds": each_rfp(BUY, lambda r: {"rfp": r.rfp}, EARLY),
     "api-evaluation-list": on(BUY),
     **{
         f"api-evaluation-{name}": each_rfp(BUY, lambda r: {"rfp": r.rfp})
@@ -599,6 +600,8 @@ GET    api-proposal-attachment         sealed      401  403   403  404  403  404
 POST   api-proposal-submit             sealed      401  403   403  403  403  403   201  404  403
 GET    api-proposal-envelope-detail    sealed      401  200   200  200  200  404   403  403  403
 GET    api-evaluation-results          opened      401  200   200  403  200  404   403  403  403
+GET    api-rfp-ocds                    opened      401  200   200  403  200  404   403  403  403
+GET    api-rfp-ocds                    early       401  200   200  403  200  404   403  403  403
 GET    scoring_criterion_edit          opened      302  409   409  403  403  404   404  404  404
 POST   scoring_criterion_edit          opened      302  409   409  403  403  404   404  404  404
 POST   scoring_criterion_delete        opened      302  409   409  403  403  404   404  404  404

@@ -29,6 +29,10 @@ ALLOWED_HOSTS: list[str] = env.list(
 )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Open-contracting data (reports.ocds): ocid = prefix + RFP id. Register a prefix with the
+# Open Contracting Partnership before publishing the data widely.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-bpoportal-")
+OCDS_PUBLISHER_NAME = env.str("OCDS_PUBLISHER_NAME", default="BPO Portal")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

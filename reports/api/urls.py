@@ -8,4 +8,9 @@ urlpatterns = [
         views.ReportViewSet.as_view({"get": "list", "post": "create"}),
         name="api-report-list",
     ),
+    path(
+        "rfps/<int:rfp>/ocds/",
+        views.OcdsReleasePackageView.as_view(),
+        name="api-rfp-ocds",
+    ),
 ]

@@ -9,12 +9,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from bpo_portal.api import ScopedViewSet
 from bpo_portal.permissions import IsBuyer
 from jobs.api.serializers import JobSerializer
 from jobs.api.views import job_accepted_response
-from reports import selectors, services
+from reports import ocds, selectors, services
 from reports.api.serializers import ReportRequestSerializer, ReportSerializer
 from reports.models import Report
 
@@ -64,3 +65,27 @@ class ReportViewSet(mixins.ListModelMixin, ScopedViewSet):
             lot_id=data.validated_data.get("lot"),
         )
         return job_accepted_response(report.job, request)
+
+
+class OcdsReleasePackageView(APIView):
+    """An RFP as open-contracting data (OCDS 1.1), for its buyer."""
+
+    permission_classes = [IsBuyer]
+
+    @extend_schema(
+        summary="The RFP as an OCDS 1.1 release package",
+        responses={200: {"type": "object", "additionalProperties": True}},
+        description=(
+            "One release (tag, parties, buyer, tender with lots and documents, bids, awards) "
+            "following the Open Contracting Data Standard 1.1 with its bids and lots "
+            "extensions. Bids appear only once the technical envelope is open, and their "
+            "amounts only once the commercial one is; the internal budget never appears. "
+            "Amounts follow OCDS's `Value`: `amount` is a JSON number. No `contracts` yet. "
+            "The JSON Schema the tests validate it against is "
+            "`reports/ocds/release-package-schema.json` in the repository."
+        ),
+    )
+    def get(self, request: Request, rfp: int) -> Response:
+        found = selectors.rfp_for_ocds(user=request.user, rfp_pk=int(rfp))
+        package = ocds.release_package(rfp=found, uri=request.build_absolute_uri())
+        return Response(package)
