@@ -29,7 +29,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import logging
 import secrets
 import socket
 import time
@@ -59,8 +58,6 @@ from bpo_portal.errors import ApplicationError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
 from bpo_portal.queue import BrokerUnavailable, enqueue_now, enqueue_on_commit
 from bpo_portal.web import site_link
-
-logger = logging.getLogger(__name__)
 
 # Audit actions -> the webhook event they are.
 EVENTS: dict[str, str] = {
@@ -290,20 +287,9 @@ def event_emit(
     return len(subscriptions)
 
 
-def _send_after_commit(delivery: WebhookDelivery, countdown: float = 0) -> None:
-    if countdown:
-
-        def later() -> None:
-            try:
-                deliver_webhook.apply_async(
-                    kwargs={"delivery_id": delivery.pk}, countdown=countdown
-                )
-            except Exception as exc:  # the sweep sends it when the broker is back
-                logger.warning("Could not queue webhook delivery %s: %s", delivery.pk, exc)
-
-        transaction.on_commit(later)
-        return
-    enqueue_on_commit(deliver_webhook, delivery_id=delivery.pk)
+def _send_after_commit(delivery: WebhookDelivery, countdown: float | None = None) -> None:
+    # Broker down: the delivery row stays pending and deliveries_resend_due sends it.
+    enqueue_on_commit(deliver_webhook, countdown=countdown, delivery_id=delivery.pk)
 
 
 # --- Delivering ---------------------------------------------------------------------------------
