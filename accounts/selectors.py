@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -51,3 +53,12 @@ def active_user_by_email(email: str) -> User | None:
     """The active user with this e-mail address, if any (the demo loaders find their
     people by address)."""
     return User.objects.filter(email=email, is_active=True).first()
+
+
+def organization_emails(*, organization_id: int, roles: Iterable[str]) -> list[str]:
+    """The addresses of an organization's active members in these roles (who is told)."""
+    return list(
+        BuyerMembership.objects.filter(
+            organization_id=organization_id, role__in=list(roles), user__is_active=True
+        ).values_list("user__email", flat=True)
+    )

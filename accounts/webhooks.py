@@ -45,7 +45,6 @@ from django.utils import timezone
 
 from accounts.mail import send_templated_email
 from accounts.models import (
-    BuyerMembership,
     BuyerOrganization,
     BuyerRole,
     User,
@@ -53,6 +52,7 @@ from accounts.models import (
     WebhookEvent,
     WebhookSubscription,
 )
+from accounts.selectors import organization_emails
 from accounts.tasks import deliver_webhook
 from bpo_portal.errors import ApplicationError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
@@ -423,13 +423,10 @@ def _disable(subscription: WebhookSubscription, delivery: WebhookDelivery) -> No
         f"(last: {last})"
     )[:300]
     subscription.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
-    admins = list(
-        BuyerMembership.objects.filter(
-            organization_id=subscription.organization_id, role=BuyerRole.ADMIN
-        ).values_list("user__email", flat=True)
-    )
     send_templated_email(
-        to=admins,
+        to=organization_emails(
+            organization_id=subscription.organization_id, roles=[BuyerRole.ADMIN]
+        ),
         template_prefix="emails/webhook_disabled",
         context={
             "subscription": subscription,

@@ -16,7 +16,8 @@ from django.db.models import Max, Model
 
 from accounts.audit import audit_record
 from accounts.mail import send_templated_email
-from accounts.models import BuyerMembership, User
+from accounts.models import User
+from accounts.selectors import organization_emails
 from bpo_portal import concurrency
 from bpo_portal.errors import ApplicationError, ConflictError, NotFoundError
 from bpo_portal.permissions import Capability, require_buyer
@@ -91,11 +92,7 @@ def _set_fields(instance: Model, fields: dict[str, Any], allowed: Collection[str
 
 
 def _org_users_with(organization_id: int, roles: Iterable[str]) -> list[str]:
-    return list(
-        BuyerMembership.objects.filter(
-            organization_id=organization_id, role__in=list(roles), user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
+    return organization_emails(organization_id=organization_id, roles=roles)
 
 
 # --- Locking, state and addenda --------------------------------------------------------------
