@@ -75,6 +75,16 @@ def subscribe(admin: Any, url: str, events: list[str] | None = None) -> WebhookS
     )
 
 
+def published(subscription: WebhookSubscription) -> int:
+    """An RFP-published event for the subscription's organization, from no RFP."""
+    return webhooks.event_emit(
+        organization=subscription.organization_id,
+        action="rfp.published",
+        obj=None,
+        summary="An RFP was published",
+    )
+
+
 def test_an_event_is_signed_delivered_and_thin(
     buyer_admin, procurement_manager, vendor_a, receiver, django_capture_on_commit_callbacks
 ):
@@ -156,12 +166,7 @@ def test_a_failing_endpoint_is_retried_with_back_off_until_it_recovers(buyer_adm
         subscription = subscribe(buyer_admin, receiver.url)
         start = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
         with time_machine.travel(start, tick=False) as clock:
-            webhooks.event_emit(
-                organization=subscription.organization_id,
-                action="rfp.published",
-                obj=None,
-                summary="An RFP was published",
-            )
+            published(subscription)
             delivery = WebhookDelivery.objects.get()
             assert webhooks.delivery_attempt(delivery_id=delivery.pk) == "retry"
             delivery.refresh_from_db()
@@ -191,12 +196,7 @@ def test_after_a_day_of_failures_the_webhook_is_switched_off_and_admins_told(buy
         with time_machine.travel(
             dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC), tick=False
         ) as clock:
-            webhooks.event_emit(
-                organization=subscription.organization_id,
-                action="rfp.published",
-                obj=None,
-                summary="An RFP was published",
-            )
+            published(subscription)
             delivery = WebhookDelivery.objects.get()
             outcomes = []
             for _ in range(40):
@@ -213,15 +213,7 @@ def test_after_a_day_of_failures_the_webhook_is_switched_off_and_admins_told(buy
         told = [e for e in OutgoingEmail.objects.all() if buyer_admin.email in e.to]
         assert told and "switched off" in told[-1].subject
         # Switched off: later events are not even written.
-        assert (
-            webhooks.event_emit(
-                organization=subscription.organization_id,
-                action="rfp.published",
-                obj=None,
-                summary="x",
-            )
-            == 0
-        )
+        assert published(subscription) == 0
     finally:
         receiver.close()
 
@@ -231,12 +223,7 @@ def test_an_admin_redelivers_an_event_with_the_same_id(
 ):
     subscription = subscribe(buyer_admin, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        webhooks.event_emit(
-            organization=subscription.organization_id,
-            action="rfp.published",
-            obj=None,
-            summary="An RFP was published",
-        )
+        published(subscription)
     first = WebhookDelivery.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         again = webhooks.delivery_redeliver(actor=buyer_admin, delivery=first)
@@ -269,9 +256,7 @@ def test_an_address_that_turns_private_is_not_called(buyer_admin, receiver, sett
     subscription = subscribe(buyer_admin, receiver.url)
     # Saved while allowed, now refused at delivery: each attempt checks the address again.
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
-    webhooks.event_emit(
-        organization=subscription.organization_id, action="rfp.published", obj=None, summary="x"
-    )
+    published(subscription)
     delivery = WebhookDelivery.objects.get()
     assert webhooks.delivery_attempt(delivery_id=delivery.pk) == "retry"
     delivery.refresh_from_db()
@@ -360,12 +345,7 @@ def test_the_pages_add_show_and_redeliver(
     assert subscription.secret in page  # shown once...
     assert subscription.secret not in client.get(added["Location"]).content.decode()  # ...only
     with django_capture_on_commit_callbacks(execute=True):
-        webhooks.event_emit(
-            organization=subscription.organization_id,
-            action="rfp.published",
-            obj=None,
-            summary="x",
-        )
+        published(subscription)
     delivery = WebhookDelivery.objects.get()
     page = client.get(f"/organization/webhooks/{subscription.pk}/").content.decode()
     assert "Delivered" in page and "HTTP 200" in page

@@ -67,9 +67,9 @@ def test_total_cost_of_ownership_by_hand(scored, procurement_manager):
     assert any("× 40 FTEs × 36 months" in row.detail for row in tco_a.rows)
 
 
-def test_prices_in_another_currency_are_converted_at_the_recorded_rate(
-    buyer_admin, procurement_manager, vendor_a, vendor_b, evaluator
-):
+def _usd_rfp_with_a_bid_in_euros(buyer_admin, procurement_manager, vendor_a, vendor_b):
+    """A USD RFP past its deadline: vendor A bids in USD, vendor B (Bangalore) in EUR,
+    converted at 1.10 (ECB, today)."""
     ExchangeRate.objects.create(
         base="EUR", quote="USD", rate=Decimal("1.10"), as_of=timezone.localdate(), source="ECB"
     )
@@ -80,6 +80,13 @@ def test_prices_in_another_currency_are_converted_at_the_recorded_rate(
     f.submit(vendor_b, rfp, f.Bid(prices=f.PRICES_B, currency="EUR"))
     rfp = f.pass_deadline(rfp)
     services.evaluation_setup(actor=procurement_manager, rfp=rfp)
+    return rfp
+
+
+def test_prices_in_another_currency_are_converted_at_the_recorded_rate(
+    buyer_admin, procurement_manager, vendor_a, vendor_b, evaluator
+):
+    rfp = _usd_rfp_with_a_bid_in_euros(buyer_admin, procurement_manager, vendor_a, vendor_b)
     results = evaluation_results(rfp=rfp, user=procurement_manager)
     b = vendor(results, "Bangalore")
     # 4,818,000 EUR × 1.10 = 5,299,800 USD.
@@ -304,16 +311,7 @@ def test_a_converted_total_is_never_labelled_with_the_bid_currency_at_any_door(
     """The review's finding: a Mexican vendor's `tco` said `"currency": "MXN"` beside a
     total of converted US dollars. Every total is now paired with the currency it is in:
     the API's `currency` is the RFP's, the bid's own is `bid_currency`."""
-    ExchangeRate.objects.create(
-        base="EUR", quote="USD", rate=Decimal("1.10"), as_of=timezone.localdate(), source="ECB"
-    )
-    rfp = f.make_rfp(
-        procurement_manager, buyer_admin, [vendor_a, vendor_b], allow_vendor_currency=True
-    )
-    f.submit(vendor_a, rfp, f.Bid())
-    f.submit(vendor_b, rfp, f.Bid(prices=f.PRICES_B, currency="EUR"))
-    rfp = f.pass_deadline(rfp)
-    services.evaluation_setup(actor=procurement_manager, rfp=rfp)
+    rfp = _usd_rfp_with_a_bid_in_euros(buyer_admin, procurement_manager, vendor_a, vendor_b)
     body = api_as(viewer).get(f"/api/v1/evaluations/{rfp.pk}/results/?expand=leaves").json()
     lot = body["lots"][0]
     row = next(r for r in lot["ranking"] + lot["not_ranked"] if r["vendor"].startswith("Bangalore"))
